@@ -1,0 +1,1 @@
+//! scidl-cli

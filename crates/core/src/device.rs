@@ -1,0 +1,60 @@
+//! Choosing the compute device and the CPU thread count at run time.
+
+use crate::{Error, Result};
+use candle_core::Device;
+
+/// Parses `cpu`, `cuda` or `cuda:N` into a Candle device.
+///
+/// `cuda` needs a build with the `cuda` feature; otherwise the error says so.
+pub fn parse_device(spec: &str) -> Result<Device> {
+    let spec = spec.trim().to_ascii_lowercase();
+    if spec == "cpu" {
+        return Ok(Device::Cpu);
+    }
+    let ordinal = if spec == "cuda" || spec == "gpu" {
+        0
+    } else if let Some(n) = spec.strip_prefix("cuda:") {
+        n.parse::<usize>()
+            .map_err(|_| Error::Config(format!("device `{spec}`: expected cuda:N with N a GPU index")))?
+    } else {
+        return Err(Error::Config(format!("device `{spec}`: expected cpu, cuda or cuda:N")));
+    };
+    if !candle_core::utils::cuda_is_available() {
+        return Err(Error::Config(format!(
+            "device `{spec}`: this scidl was built without CUDA (rebuild with `--features cuda`)"
+        )));
+    }
+    Ok(Device::new_cuda(ordinal)?)
+}
+
+/// Sets the number of CPU threads used by Candle's kernels and by rayon.
+///
+/// Candle re-reads `/proc/cpuinfo` on every GEMM unless `RAYON_NUM_THREADS` is set, so this is
+/// worth calling once at start-up even with the default count. Call it before any tensor work.
+pub fn set_cpu_threads(n: usize) {
+    let n = n.max(1);
+    // SAFETY: called at start-up by the binaries before any other thread exists.
+    unsafe { std::env::set_var("RAYON_NUM_THREADS", n.to_string()) };
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+}
+
+/// A short human description of a device, for reports.
+pub fn describe(device: &Device) -> String {
+    match device {
+        Device::Cpu => format!("cpu ({} threads)", candle_core::utils::get_num_threads()),
+        Device::Cuda(_) => "cuda".to_string(),
+        Device::Metal(_) => "metal".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_cpu_and_rejects_garbage() {
+        assert!(parse_device("CPU").unwrap().is_cpu());
+        assert!(parse_device("tpu").is_err());
+        assert!(parse_device("cuda:x").is_err());
+    }
+}

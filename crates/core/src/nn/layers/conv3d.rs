@@ -1,0 +1,226 @@
+//! 3-D convolution and transposed convolution, built from Candle's 2-D kernels so that Candle's
+//! autograd provides the backward pass and every device Candle supports runs them.
+//!
+//! `conv3d`: the `kD` depth taps are gathered into the channel axis (`(N*D_out, kD*C_in, H, W)`) and
+//! convolved once with the kernel reshaped to `(C_out, kD*C_in/groups, kH, kW)`.
+//! `conv_transpose3d`: one 2-D transposed convolution produces all `kD` depth taps, which are
+//! spread along depth with the stride (zero insertion), shifted by `kd * dilation`, summed and cropped.
+//! Shapes follow PyTorch: input `(N, C_in, D, H, W)`, weight `(C_out, C_in/groups, kD, kH, kW)` for
+//! `conv3d` and `(C_in, C_out, kD, kH, kW)` for `conv_transpose3d`.
+
+use crate::{Error, Result};
+use candle_core::{D, Module, Tensor};
+use candle_nn::VarBuilder;
+
+/// Hyper-parameters of a 3-D convolution. Height and width share stride and dilation (Candle's
+/// 2-D kernels take one value for both); depth has its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Conv3dConfig {
+    /// Zero padding (depth, height, width).
+    pub padding: [usize; 3],
+    /// Stride (depth, height and width).
+    pub stride: [usize; 2],
+    /// Dilation (depth, height and width).
+    pub dilation: [usize; 2],
+    /// Channel groups.
+    pub groups: usize,
+}
+
+impl Default for Conv3dConfig {
+    fn default() -> Self {
+        Self { padding: [0; 3], stride: [1; 2], dilation: [1; 2], groups: 1 }
+    }
+}
+
+impl Conv3dConfig {
+    /// Same padding in all dims, unit stride and dilation.
+    pub fn padded(p: usize) -> Self {
+        Self { padding: [p; 3], ..Self::default() }
+    }
+}
+
+fn pad_hw(x: &Tensor, ph: usize, pw: usize) -> Result<(Tensor, usize)> {
+    // Candle pads H and W equally; pad the larger-than-common part explicitly.
+    let common = ph.min(pw);
+    let mut x = x.clone();
+    if ph > common {
+        x = x.pad_with_zeros(D::Minus2, ph - common, ph - common)?;
+    }
+    if pw > common {
+        x = x.pad_with_zeros(D::Minus1, pw - common, pw - common)?;
+    }
+    Ok((x, common))
+}
+
+/// Functional 3-D convolution (cross-correlation, as PyTorch's `conv3d`).
+pub fn conv3d(x: &Tensor, w: &Tensor, cfg: &Conv3dConfig) -> Result<Tensor> {
+    let (n, c_in, d, h, wd) = x.dims5()?;
+    let (c_out, c_in_g, kd, kh, kw) = w.dims5()?;
+    let g = cfg.groups.max(1);
+    if c_in != c_in_g * g || c_out % g != 0 {
+        return Err(Error::Shape(format!(
+            "conv3d: input has {c_in} channels, weight {:?} with {g} groups expects {}",
+            w.dims(),
+            c_in_g * g
+        )));
+    }
+    let [pd, ph, pw] = cfg.padding;
+    let [sd, s] = cfg.stride;
+    let [dd, dl] = cfg.dilation;
+    let span = dd * (kd - 1) + 1;
+    if d + 2 * pd < span {
+        return Err(Error::Shape(format!("conv3d: depth {d} (+2*{pd} padding) is smaller than the kernel span {span}")));
+    }
+    let d_out = (d + 2 * pd - span) / sd + 1;
+    let x = if pd > 0 { x.pad_with_zeros(2, pd, pd)? } else { x.clone() };
+    let idx: Vec<u32> = (0..kd).flat_map(|k| (0..d_out).map(move |o| (k * dd + o * sd) as u32)).collect();
+    let idx = Tensor::from_vec(idx, kd * d_out, x.device())?;
+    // (N, C_in, kD*D_out, H, W) -> (N, g, C_in/g, kD, D_out, H, W) -> (N, D_out, g, kD, C_in/g, H, W)
+    let taps = x.index_select(&idx, 2)?.reshape(vec![n, g, c_in_g, kd, d_out, h, wd])?;
+    let taps = taps.permute(vec![0, 4, 1, 3, 2, 5, 6])?.contiguous()?.reshape((n * d_out, c_in * kd, h, wd))?;
+    let w2 = w.permute((0, 2, 1, 3, 4))?.contiguous()?.reshape((c_out, kd * c_in_g, kh, kw))?;
+    let (taps, common) = pad_hw(&taps, ph, pw)?;
+    let y = taps.conv2d(&w2, common, s, dl, g)?;
+    let (_, _, ho, wo) = y.dims4()?;
+    Ok(y.reshape((n, d_out, c_out, ho, wo))?.permute((0, 2, 1, 3, 4))?.contiguous()?)
+}
+
+/// Hyper-parameters of a 3-D transposed convolution (one group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConvTranspose3dConfig {
+    /// Padding removed from each side of the output (depth, height+width).
+    pub padding: [usize; 2],
+    /// Extra size added to one side of the output (depth, height+width).
+    pub output_padding: [usize; 2],
+    /// Stride (depth, height+width).
+    pub stride: [usize; 2],
+    /// Dilation (depth, height+width).
+    pub dilation: [usize; 2],
+}
+
+impl Default for ConvTranspose3dConfig {
+    fn default() -> Self {
+        Self { padding: [0; 2], output_padding: [0; 2], stride: [1; 2], dilation: [1; 2] }
+    }
+}
+
+/// Functional 3-D transposed convolution (PyTorch's `conv_transpose3d` with one group).
+pub fn conv_transpose3d(x: &Tensor, w: &Tensor, cfg: &ConvTranspose3dConfig) -> Result<Tensor> {
+    let (n, c_in, d, h, wd) = x.dims5()?;
+    let (c_in_w, c_out, kd, kh, kw) = w.dims5()?;
+    if c_in != c_in_w {
+        return Err(Error::Shape(format!("conv_transpose3d: input has {c_in} channels, weight {:?}", w.dims())));
+    }
+    let [pd, p] = cfg.padding;
+    let [opd, op] = cfg.output_padding;
+    let [sd, s] = cfg.stride;
+    let [dd, dl] = cfg.dilation;
+    let full = (d - 1) * sd + dd * (kd - 1) + 1 + opd;
+    if full < 2 * pd + 1 {
+        return Err(Error::Shape(format!("conv_transpose3d: padding {pd} removes the whole depth {full}")));
+    }
+    let d_out = full - 2 * pd;
+    // All depth taps at once: weight (C_in, kD*C_out, kH, kW), input (N*D, C_in, H, W).
+    let w2 = w.permute((0, 2, 1, 3, 4))?.contiguous()?.reshape((c_in, kd * c_out, kh, kw))?;
+    let x2 = x.permute((0, 2, 1, 3, 4))?.contiguous()?.reshape((n * d, c_in, h, wd))?;
+    let y = x2.conv_transpose2d(&w2, p, op, s, dl)?;
+    let (_, _, ho, wo) = y.dims4()?;
+    // (N, D, kD, C_out, Ho, Wo) -> (N, kD, C_out, D, Ho, Wo)
+    let y = y.reshape(vec![n, d, kd, c_out, ho, wo])?.permute(vec![0, 2, 3, 1, 4, 5])?;
+    let spread_len = (d - 1) * sd + 1;
+    let mut acc: Option<Tensor> = None;
+    for k in 0..kd {
+        let mut t = y.narrow(1, k, 1)?.squeeze(1)?; // (N, C_out, D, Ho, Wo)
+        if sd > 1 {
+            let z = Tensor::zeros((n, c_out, d, sd - 1, ho, wo), t.dtype(), t.device())?;
+            t = Tensor::cat(&[&t.unsqueeze(3)?, &z], 3)?.reshape((n, c_out, d * sd, ho, wo))?.narrow(2, 0, spread_len)?;
+        }
+        let before = k * dd;
+        let after = full - spread_len - before;
+        let t = t.pad_with_zeros(2, before, after)?;
+        acc = Some(match acc {
+            None => t,
+            Some(a) => (a + t)?,
+        });
+    }
+    let acc = acc.ok_or_else(|| Error::Shape("conv_transpose3d: kernel depth is 0".into()))?;
+    Ok(acc.narrow(2, pd, d_out)?)
+}
+
+/// A 3-D convolution layer with optional bias.
+#[derive(Debug, Clone)]
+pub struct Conv3d {
+    weight: Tensor,
+    bias: Option<Tensor>,
+    cfg: Conv3dConfig,
+}
+
+/// Builds a [`Conv3d`] with PyTorch's default initialisation (Kaiming uniform, `a = sqrt(5)`,
+/// i.e. bound `1/sqrt(fan_in)` for weight and bias).
+pub fn conv3d_layer(c_in: usize, c_out: usize, k: usize, cfg: Conv3dConfig, bias: bool, vb: VarBuilder) -> Result<Conv3d> {
+    let g = cfg.groups.max(1);
+    let fan_in = (c_in / g * k * k * k) as f64;
+    let bound = 1.0 / fan_in.sqrt();
+    let weight = vb.get_with_hints((c_out, c_in / g, k, k, k), "weight", candle_nn::Init::Uniform { lo: -bound, up: bound })?;
+    let bias = if bias {
+        Some(vb.get_with_hints(c_out, "bias", candle_nn::Init::Uniform { lo: -bound, up: bound })?)
+    } else {
+        None
+    };
+    Ok(Conv3d { weight, bias, cfg })
+}
+
+impl Conv3d {
+    /// The kernel, `(C_out, C_in/groups, k, k, k)`.
+    pub fn weight(&self) -> &Tensor {
+        &self.weight
+    }
+}
+
+impl Module for Conv3d {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let y = conv3d(x, &self.weight, &self.cfg).map_err(candle_core::Error::wrap)?;
+        match &self.bias {
+            Some(b) => y.broadcast_add(&b.reshape((1, (), 1, 1, 1))?),
+            None => Ok(y),
+        }
+    }
+}
+
+/// A 3-D transposed convolution layer with bias.
+#[derive(Debug, Clone)]
+pub struct ConvTranspose3d {
+    weight: Tensor,
+    bias: Option<Tensor>,
+    cfg: ConvTranspose3dConfig,
+}
+
+/// Builds a [`ConvTranspose3d`] (`weight: (C_in, C_out, k, k, k)`), PyTorch's default initialisation.
+pub fn conv_transpose3d_layer(
+    c_in: usize,
+    c_out: usize,
+    k: usize,
+    cfg: ConvTranspose3dConfig,
+    bias: bool,
+    vb: VarBuilder,
+) -> Result<ConvTranspose3d> {
+    // PyTorch computes fan_in from weight.size(1) * receptive field for transposed convs.
+    let bound = 1.0 / ((c_out * k * k * k) as f64).sqrt();
+    let weight = vb.get_with_hints((c_in, c_out, k, k, k), "weight", candle_nn::Init::Uniform { lo: -bound, up: bound })?;
+    let bias = if bias {
+        Some(vb.get_with_hints(c_out, "bias", candle_nn::Init::Uniform { lo: -bound, up: bound })?)
+    } else {
+        None
+    };
+    Ok(ConvTranspose3d { weight, bias, cfg })
+}
+
+impl Module for ConvTranspose3d {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let y = conv_transpose3d(x, &self.weight, &self.cfg).map_err(candle_core::Error::wrap)?;
+        match &self.bias {
+            Some(b) => y.broadcast_add(&b.reshape((1, (), 1, 1, 1))?),
+            None => Ok(y),
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Layers: those Candle lacks (3-D convolutions, pooling with a correct backward, resizing, batch and
+//! group norm with running statistics, seeded dropout), and re-exports of Candle's own.
+
+pub mod batch_norm;
+pub mod conv3d;
+pub mod dropout;
+pub mod group_norm;
+pub mod pool;
+pub mod upsample;
+
+pub use batch_norm::{BatchNorm, BatchNormConfig, batch_norm_nd, batch_norm1d, batch_norm2d, batch_norm3d};
+pub use candle_nn::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig, Linear, conv2d, conv_transpose2d, linear};
+pub use conv3d::{Conv3d, Conv3dConfig, ConvTranspose3d, ConvTranspose3dConfig, conv_transpose3d, conv3d, conv3d_layer, conv_transpose3d_layer};
+pub use dropout::Dropout;
+pub use group_norm::{GroupNorm, group_norm};
+pub use pool::{Pool, PoolMode, avg_pool2d, avg_pool3d, global_avg_pool, max_pool2d, max_pool3d};
+pub use upsample::{InterpMode, interpolate, upsample};

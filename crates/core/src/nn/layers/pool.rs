@@ -1,0 +1,346 @@
+//! Max and average pooling over 1-, 2- and 3-D spatial dims with a correct backward pass.
+//!
+//! Candle 0.11's `max_pool2d` backward scales the gradient by the *average* of the arg-max mask
+//! (a unique maximum gets a quarter of its gradient under a 2x2 window, a 4-way tie four times it;
+//! `[[1,2],[3,4]]` gives 0.25 where PyTorch gives 1). Here pooling is a custom op whose backward
+//! routes each output gradient to the first maximum of its window in scan order, as PyTorch's CPU
+//! kernel does, and accumulates over overlapping windows. Average pooling divides by the window
+//! volume (PyTorch's `count_include_pad=True`). Shapes: `(N, C, *spatial)` in and out,
+//! `out = floor((in + 2*padding - kernel) / stride) + 1` per spatial dim.
+//!
+//! On devices other than the CPU, non-overlapping windows without padding fall back to a reshape
+//! plus a reduction (Candle's own autograd); other windows are reported as unsupported there.
+
+use crate::{Error, Result};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Shape, Tensor};
+use rayon::prelude::*;
+
+/// What a pooling window computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PoolMode {
+    /// Maximum of the window (padding counts as minus infinity).
+    Max,
+    /// Mean of the window, padding included in the divisor.
+    Avg,
+}
+
+/// A pooling window over up to three spatial dims (unused leading dims have size 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pool {
+    /// Max or average.
+    pub mode: PoolMode,
+    /// Number of spatial dims: 1, 2 or 3.
+    pub spatial: usize,
+    /// Window size per spatial dim.
+    pub kernel: [usize; 3],
+    /// Step per spatial dim.
+    pub stride: [usize; 3],
+    /// Implicit padding on both sides per spatial dim.
+    pub padding: [usize; 3],
+}
+
+impl Pool {
+    /// A pool with the same kernel, stride and padding in every one of `spatial` dims.
+    pub fn uniform(mode: PoolMode, spatial: usize, kernel: usize, stride: usize, padding: usize) -> Self {
+        let pad = |v: usize| {
+            let mut a = [1, 1, 1];
+            for d in 0..spatial {
+                a[3 - spatial + d] = v;
+            }
+            a
+        };
+        let mut padding3 = pad(padding);
+        for p in padding3.iter_mut().take(3 - spatial) {
+            *p = 0;
+        }
+        Self { mode, spatial, kernel: pad(kernel), stride: pad(stride), padding: padding3 }
+    }
+
+    /// Applies the pool to `(N, C, *spatial)`.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let dims = x.dims();
+        if dims.len() != self.spatial + 2 {
+            return Err(Error::Shape(format!(
+                "{}-D pooling expects (N, C, {} spatial dims), got {:?}",
+                self.spatial, self.spatial, dims
+            )));
+        }
+        let geo = self.geometry(dims)?;
+        if x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) {
+            return Ok(x.contiguous()?.apply_op1(PoolOp { pool: *self, geo })?);
+        }
+        self.reshape_fallback(x, &geo)
+    }
+
+    fn geometry(&self, dims: &[usize]) -> Result<Geometry> {
+        let (n, c) = (dims[0], dims[1]);
+        let mut inp = [1usize; 3];
+        inp[3 - self.spatial..].copy_from_slice(&dims[2..]);
+        let mut out = [1usize; 3];
+        for d in 0..3 {
+            let (k, s, p) = (self.kernel[d], self.stride[d], self.padding[d]);
+            if k == 0 || s == 0 {
+                return Err(Error::Config("pooling kernel and stride must be at least 1".into()));
+            }
+            if p * 2 > k {
+                return Err(Error::Config(format!("pooling padding {p} exceeds half the kernel {k}")));
+            }
+            if inp[d] + 2 * p < k {
+                return Err(Error::Shape(format!(
+                    "pooling window {k} is larger than the padded input {} (input {:?})",
+                    inp[d] + 2 * p,
+                    dims
+                )));
+            }
+            out[d] = (inp[d] + 2 * p - k) / s + 1;
+        }
+        Ok(Geometry { planes: n * c, n, c, inp, out })
+    }
+
+    fn out_dims(&self, geo: &Geometry) -> Vec<usize> {
+        let mut v = vec![geo.n, geo.c];
+        v.extend_from_slice(&geo.out[3 - self.spatial..]);
+        v
+    }
+
+    fn reshape_fallback(&self, x: &Tensor, geo: &Geometry) -> Result<Tensor> {
+        if self.kernel != self.stride || self.padding != [0, 0, 0] || (0..3).any(|d| geo.inp[d] % self.kernel[d] != 0)
+        {
+            return Err(Error::Config(format!(
+                "pooling with overlapping windows or padding is only implemented on the CPU (device {:?})",
+                x.device()
+            )));
+        }
+        let k = self.kernel;
+        let o = geo.out;
+        let x6 = x.reshape(vec![geo.n * geo.c, o[0], k[0], o[1], k[1], o[2], k[2]])?;
+        let r = match self.mode {
+            PoolMode::Max => x6.max_keepdim(6)?.max_keepdim(4)?.max_keepdim(2)?,
+            PoolMode::Avg => x6.mean_keepdim(6)?.mean_keepdim(4)?.mean_keepdim(2)?,
+        };
+        Ok(r.reshape(self.out_dims(geo))?)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Geometry {
+    planes: usize,
+    n: usize,
+    c: usize,
+    inp: [usize; 3],
+    out: [usize; 3],
+}
+
+/// Calls `f(window_output_index, input_index)` for every in-bounds input of every window of one plane.
+#[inline]
+fn for_each_window(pool: &Pool, geo: &Geometry, mut f: impl FnMut(usize, Option<usize>)) {
+    let [id, ih, iw] = geo.inp;
+    let [od, oh, ow] = geo.out;
+    let mut o = 0;
+    for z in 0..od {
+        for y in 0..oh {
+            for x in 0..ow {
+                for kz in 0..pool.kernel[0] {
+                    let zz = (z * pool.stride[0] + kz) as isize - pool.padding[0] as isize;
+                    for ky in 0..pool.kernel[1] {
+                        let yy = (y * pool.stride[1] + ky) as isize - pool.padding[1] as isize;
+                        for kx in 0..pool.kernel[2] {
+                            let xx = (x * pool.stride[2] + kx) as isize - pool.padding[2] as isize;
+                            let inside = zz >= 0
+                                && yy >= 0
+                                && xx >= 0
+                                && (zz as usize) < id
+                                && (yy as usize) < ih
+                                && (xx as usize) < iw;
+                            f(o, inside.then(|| ((zz as usize) * ih + yy as usize) * iw + xx as usize));
+                        }
+                    }
+                }
+                o += 1;
+            }
+        }
+    }
+}
+
+trait PoolFloat: Copy + Send + Sync + PartialOrd + std::ops::AddAssign + 'static {
+    const NEG_INF: Self;
+    const ZERO: Self;
+    fn from_f64(v: f64) -> Self;
+    fn is_nan(self) -> bool;
+    fn mul(self, o: Self) -> Self;
+}
+macro_rules! pool_float {
+    ($t:ty) => {
+        impl PoolFloat for $t {
+            const NEG_INF: Self = <$t>::NEG_INFINITY;
+            const ZERO: Self = 0.0;
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
+            }
+            fn mul(self, o: Self) -> Self {
+                self * o
+            }
+        }
+    };
+}
+pool_float!(f32);
+pool_float!(f64);
+
+fn window_volume(pool: &Pool) -> f64 {
+    (pool.kernel[0] * pool.kernel[1] * pool.kernel[2]) as f64
+}
+
+/// Index (within the plane) of the first maximum of each window; NaN wins, as in PyTorch.
+fn argmax_plane<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T], arg: &mut [usize], val: &mut [T]) {
+    val.fill(T::NEG_INF);
+    arg.fill(usize::MAX);
+    for_each_window(pool, geo, |o, i| {
+        if let Some(i) = i {
+            let v = plane[i];
+            if arg[o] == usize::MAX || v > val[o] || (v.is_nan() && !val[o].is_nan()) {
+                val[o] = v;
+                arg[o] = i;
+            }
+        }
+    });
+}
+
+fn pool_fwd<T: PoolFloat>(pool: &Pool, geo: &Geometry, x: &[T]) -> Vec<T> {
+    let in_plane: usize = geo.inp.iter().product();
+    let out_plane: usize = geo.out.iter().product();
+    let mut out = vec![T::ZERO; geo.planes * out_plane];
+    let scale = T::from_f64(1.0 / window_volume(pool));
+    out.par_chunks_mut(out_plane).zip(x.par_chunks(in_plane)).for_each(|(o, p)| match pool.mode {
+        PoolMode::Max => {
+            let mut arg = vec![0usize; out_plane];
+            argmax_plane(pool, geo, p, &mut arg, o);
+        }
+        PoolMode::Avg => {
+            for_each_window(pool, geo, |w, i| {
+                if let Some(i) = i {
+                    o[w] += p[i];
+                }
+            });
+            o.iter_mut().for_each(|v| *v = v.mul(scale));
+        }
+    });
+    out
+}
+
+fn pool_bwd<T: PoolFloat>(pool: &Pool, geo: &Geometry, x: &[T], g: &[T]) -> Vec<T> {
+    let in_plane: usize = geo.inp.iter().product();
+    let out_plane: usize = geo.out.iter().product();
+    let mut dx = vec![T::ZERO; geo.planes * in_plane];
+    let scale = T::from_f64(1.0 / window_volume(pool));
+    dx.par_chunks_mut(in_plane)
+        .zip(x.par_chunks(in_plane))
+        .zip(g.par_chunks(out_plane))
+        .for_each(|((d, p), gp)| match pool.mode {
+            PoolMode::Max => {
+                let mut arg = vec![0usize; out_plane];
+                let mut val = vec![T::ZERO; out_plane];
+                argmax_plane(pool, geo, p, &mut arg, &mut val);
+                for (o, &i) in arg.iter().enumerate() {
+                    if i != usize::MAX {
+                        d[i] += gp[o];
+                    }
+                }
+            }
+            PoolMode::Avg => for_each_window(pool, geo, |w, i| {
+                if let Some(i) = i {
+                    d[i] += gp[w].mul(scale);
+                }
+            }),
+        });
+    dx
+}
+
+fn contiguous<'a, T>(s: &'a [T], l: &Layout, what: &str) -> candle_core::Result<&'a [T]> {
+    match l.contiguous_offsets() {
+        Some((a, b)) => Ok(&s[a..b]),
+        None => candle_core::bail!("{what}: expected a contiguous tensor"),
+    }
+}
+
+struct PoolOp {
+    pool: Pool,
+    geo: Geometry,
+}
+
+impl CustomOp1 for PoolOp {
+    fn name(&self) -> &'static str {
+        "scidl-pool"
+    }
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let shape = Shape::from(self.pool.out_dims(&self.geo));
+        let st = match s {
+            CpuStorage::F32(v) => CpuStorage::F32(pool_fwd(&self.pool, &self.geo, contiguous(v, l, "pool")?)),
+            CpuStorage::F64(v) => CpuStorage::F64(pool_fwd(&self.pool, &self.geo, contiguous(v, l, "pool")?)),
+            _ => candle_core::bail!("pooling supports f32 and f64"),
+        };
+        Ok((st, shape))
+    }
+    fn bwd(&self, arg: &Tensor, _res: &Tensor, grad: &Tensor) -> candle_core::Result<Option<Tensor>> {
+        let g = grad.contiguous()?;
+        Ok(Some(arg.apply_op2_no_bwd(&g, &PoolGrad { pool: self.pool, geo: self.geo })?))
+    }
+}
+
+struct PoolGrad {
+    pool: Pool,
+    geo: Geometry,
+}
+
+impl CustomOp2 for PoolGrad {
+    fn name(&self) -> &'static str {
+        "scidl-pool-grad"
+    }
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let st = match (s1, s2) {
+            (CpuStorage::F32(x), CpuStorage::F32(g)) => {
+                CpuStorage::F32(pool_bwd(&self.pool, &self.geo, contiguous(x, l1, "pool")?, contiguous(g, l2, "pool grad")?))
+            }
+            (CpuStorage::F64(x), CpuStorage::F64(g)) => {
+                CpuStorage::F64(pool_bwd(&self.pool, &self.geo, contiguous(x, l1, "pool")?, contiguous(g, l2, "pool grad")?))
+            }
+            _ => candle_core::bail!("pooling gradient supports f32 and f64 with matching dtypes"),
+        };
+        Ok((st, l1.shape().clone()))
+    }
+}
+
+/// 2-D max pooling of `(N, C, H, W)` with a square `kernel` and `stride`.
+pub fn max_pool2d(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
+    Pool::uniform(PoolMode::Max, 2, kernel, stride, 0).forward(x)
+}
+
+/// 3-D max pooling of `(N, C, D, H, W)` with a cubic `kernel` and `stride`.
+pub fn max_pool3d(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
+    Pool::uniform(PoolMode::Max, 3, kernel, stride, 0).forward(x)
+}
+
+/// 2-D average pooling of `(N, C, H, W)`.
+pub fn avg_pool2d(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
+    Pool::uniform(PoolMode::Avg, 2, kernel, stride, 0).forward(x)
+}
+
+/// 3-D average pooling of `(N, C, D, H, W)`.
+pub fn avg_pool3d(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
+    Pool::uniform(PoolMode::Avg, 3, kernel, stride, 0).forward(x)
+}
+
+/// Mean over all spatial dims: `(N, C, *spatial)` -> `(N, C)`.
+pub fn global_avg_pool(x: &Tensor) -> Result<Tensor> {
+    let (n, c) = (x.dim(0)?, x.dim(1)?);
+    Ok(x.reshape((n, c, ()))?.mean(2)?)
+}

@@ -1,0 +1,16 @@
+//! Whole networks, each built from a serde config (`XConfig` -> `X::new(&cfg, vb)`), with the
+//! backbone (features) separable from the head.
+
+pub mod cnn;
+pub mod inception;
+pub mod resnet;
+pub mod rnn;
+pub mod transformer;
+pub mod unet;
+
+pub use cnn::{ClassifierHead, Vgg, VggBlock, VggConfig};
+pub use inception::{InceptionNet, InceptionNetConfig};
+pub use resnet::{ResNet, ResNetConfig};
+pub use rnn::{RecurrentCell, SeqModel, SeqModelConfig, SeqOutput};
+pub use transformer::{TransformerEncoder, TransformerConfig};
+pub use unet::{UNet, UNetConfig, UpMode};
