@@ -17,7 +17,10 @@ pub fn mse(output: &Tensor, target: &Tensor) -> Result<Tensor> {
 
 /// Mean absolute error (L1).
 pub fn mae(output: &Tensor, target: &Tensor) -> Result<Tensor> {
-    Ok(same_shape("mae", output, target)?.abs()?.mean_all()?)
+    let r = same_shape("mae", output, target)?;
+    // |r| as relu(r) + relu(-r): its gradient at r = 0 is 0, as PyTorch's `l1_loss` (Candle's `abs`
+    // has gradient 1 there).
+    Ok((r.relu()? + r.neg()?.relu()?)?.mean_all()?)
 }
 
 /// Huber loss (PyTorch `HuberLoss`): `0.5 r^2` where `|r| < delta`, else `delta * (|r| - delta/2)`; mean.
@@ -25,10 +28,13 @@ pub fn huber(output: &Tensor, target: &Tensor, delta: f64) -> Result<Tensor> {
     if delta <= 0.0 {
         return Err(Error::Config(format!("huber delta must be positive, got {delta}")));
     }
-    let a = same_shape("huber", output, target)?.abs()?;
-    // min(|r|, delta) = q; loss = 0.5 q^2 + delta (|r| - q) reproduces both branches.
-    let q = a.clamp(0.0, delta)?;
-    Ok(((q.sqr()? * 0.5)? + ((a - &q)? * delta)?)?.mean_all()?)
+    let r = same_shape("huber", output, target)?;
+    let a = r.abs()?;
+    // Both branches, selected per element as PyTorch does, so the gradient is r where |r| < delta
+    // (0 at r = 0, where Candle's `abs` would give 1) and delta * sign(r) elsewhere.
+    let quadratic = (r.sqr()? * 0.5)?;
+    let linear = a.affine(delta, -0.5 * delta * delta)?;
+    Ok(a.lt(delta)?.where_cond(&quadratic, &linear)?.mean_all()?)
 }
 
 /// Quantile (pinball) loss for quantile `q` in (0, 1): `mean(max(q r, (q - 1) r))`, `r = target - output`.

@@ -85,7 +85,7 @@ struct Header {
 }
 
 /// Reads the whole file, gunzipping it if it starts with the gzip magic.
-fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
     let raw = fs::read(path).map_err(|e| Error::io(path, e))?;
     if !raw.starts_with(&GZIP_MAGIC) {
         return Ok(raw);

@@ -15,6 +15,7 @@ use candle_core::{Device, Tensor};
 
 use crate::{Error, Result};
 
+pub mod csv;
 pub mod idx;
 pub mod image;
 

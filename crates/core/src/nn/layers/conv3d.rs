@@ -39,7 +39,24 @@ impl Conv3dConfig {
     }
 }
 
-fn pad_hw(x: &Tensor, ph: usize, pw: usize) -> Result<(Tensor, usize)> {
+/// Pads `(.., H, W)` for Candle's `conv2d` (kernel `kh x kw`, stride `s`, dilation `dl`) and returns
+/// the equal padding left to `conv2d` itself.
+///
+/// Candle 0.11's `conv2d` backward derives the output padding of the input gradient from the height
+/// alone and applies it to the width as well, so when the rows and the columns that no window reaches
+/// (`(n + 2p - span) % s`) differ in number, backward fails with a shape mismatch (e.g. H = 5, W = 6,
+/// k = 3, p = 1, s = 2). Then all the padding is applied here and the unreached rows and columns
+/// are cropped (their gradient is zero), which leaves nothing unreached in either dim.
+fn pad_hw(x: &Tensor, ph: usize, pw: usize, (kh, kw): (usize, usize), s: usize, dl: usize) -> Result<(Tensor, usize)> {
+    let (h, w) = (x.dim(D::Minus2)?, x.dim(D::Minus1)?);
+    let unreached =
+        |n: usize, p: usize, k: usize| (n + 2 * p).checked_sub(dl * (k.max(1) - 1) + 1).map(|v| v % s.max(1));
+    if let (Some(rh), Some(rw)) = (unreached(h, ph, kh), unreached(w, pw, kw))
+        && rh != rw
+    {
+        let x = x.pad_with_zeros(D::Minus2, ph, ph)?.pad_with_zeros(D::Minus1, pw, pw)?;
+        return Ok((x.narrow(D::Minus2, 0, h + 2 * ph - rh)?.narrow(D::Minus1, 0, w + 2 * pw - rw)?, 0));
+    }
     // Candle pads H and W equally; pad the larger-than-common part explicitly.
     let common = ph.min(pw);
     let mut x = x.clone();
@@ -79,7 +96,7 @@ pub fn conv3d(x: &Tensor, w: &Tensor, cfg: &Conv3dConfig) -> Result<Tensor> {
     let taps = x.index_select(&idx, 2)?.reshape(vec![n, g, c_in_g, kd, d_out, h, wd])?;
     let taps = taps.permute(vec![0, 4, 1, 3, 2, 5, 6])?.contiguous()?.reshape((n * d_out, c_in * kd, h, wd))?;
     let w2 = w.permute((0, 2, 1, 3, 4))?.contiguous()?.reshape((c_out, kd * c_in_g, kh, kw))?;
-    let (taps, common) = pad_hw(&taps, ph, pw)?;
+    let (taps, common) = pad_hw(&taps, ph, pw, (kh, kw), s, dl)?;
     let y = taps.conv2d(&w2, common, s, dl, g)?;
     let (_, _, ho, wo) = y.dims4()?;
     Ok(y.reshape((n, d_out, c_out, ho, wo))?.permute((0, 2, 1, 3, 4))?.contiguous()?)
