@@ -104,8 +104,15 @@ pub fn confusion_heatmap(path: &Path, title: &str, labels: &[String], matrix: &[
             .margin(12)
             .x_label_area_size(90)
             .y_label_area_size(110)
-            .build_cartesian_2d(0..n, 0..n)?;
-        let lab = |i: &usize| labels.get(*i).cloned().unwrap_or_else(|| i.to_string());
+            .build_cartesian_2d((0..n.max(1) - 1).into_segmented(), (0..n.max(1) - 1).into_segmented())?;
+        // Row r (true class) is drawn at y = n - 1 - r so class 0 is on top.
+        let name = |v: &SegmentValue<usize>, flip: bool| match v {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) if *i < n => {
+                let k = if flip { n - 1 - *i } else { *i };
+                labels.get(k).cloned().unwrap_or_else(|| k.to_string())
+            }
+            _ => String::new(),
+        };
         chart
             .configure_mesh()
             .disable_mesh()
@@ -113,8 +120,8 @@ pub fn confusion_heatmap(path: &Path, title: &str, labels: &[String], matrix: &[
             .y_labels(n)
             .x_desc("predicted")
             .y_desc("true")
-            .x_label_formatter(&lab)
-            .y_label_formatter(&|i: &usize| lab(&(n - 1 - i.min(&(n - 1)))))
+            .x_label_formatter(&|v| name(v, false))
+            .y_label_formatter(&|v| name(v, true))
             .label_style(("sans-serif", 13))
             .draw()?;
         let row_max: Vec<u64> = matrix.iter().map(|r| r.iter().sum::<u64>().max(1)).collect();
@@ -122,13 +129,20 @@ pub fn confusion_heatmap(path: &Path, title: &str, labels: &[String], matrix: &[
             let rm = row_max[r];
             row.iter().enumerate().map(move |(c, &v)| {
                 let t = v as f64 / rm as f64;
-                let shade = (255.0 * (1.0 - t)) as u8;
-                Rectangle::new([(c, n - 1 - r), (c + 1, n - r)], RGBColor(shade, shade, 255).filled())
+                let shade = (255.0 * (1.0 - 0.8 * t)) as u8;
+                Rectangle::new(
+                    [(SegmentValue::Exact(c), SegmentValue::Exact(n - 1 - r)), (SegmentValue::Exact(c + 1), SegmentValue::Exact(n - r))],
+                    RGBColor(shade, shade, 255).filled(),
+                )
             })
         }))?;
         chart.draw_series(matrix.iter().enumerate().flat_map(|(r, row)| {
             row.iter().enumerate().map(move |(c, &v)| {
-                Text::new(v.to_string(), (c, n - r), ("sans-serif", 13).into_font().color(&BLACK))
+                let style = ("sans-serif", 14).into_font().color(&BLACK).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Center,
+                ));
+                Text::new(v.to_string(), (SegmentValue::CenterOf(c), SegmentValue::CenterOf(n - 1 - r)), style)
             })
         }))?;
         root.present()?;

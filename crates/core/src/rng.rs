@@ -10,9 +10,13 @@
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::Cell;
 
-static STEP_KEY: AtomicU64 = AtomicU64::new(0x5eed_0f_5c1d1);
+thread_local! {
+    // Per thread: two trainers running in two threads of one process (a sweep, parallel tests) must
+    // not see each other's keys, or their dropout masks, and so their results, depend on timing.
+    static STEP_KEY: Cell<u64> = const { Cell::new(0x5eed_0f_5c1d1) };
+}
 
 /// Mixes two 64-bit values into one well-spread key (SplitMix64 finaliser over `a ^ rotl(b)`).
 pub fn mix(a: u64, b: u64) -> u64 {
@@ -37,14 +41,15 @@ pub fn rng_for(key: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(key)
 }
 
-/// Sets the key that stochastic layers mix into their draws for the current training step.
+/// Sets the key that stochastic layers mix into their draws for the current training step, on the
+/// calling thread (the thread that then runs the forward pass).
 pub fn set_step_key(key: u64) {
-    STEP_KEY.store(key, Ordering::SeqCst);
+    STEP_KEY.with(|k| k.set(key));
 }
 
-/// The current step key (see [`set_step_key`]).
+/// The current step key of the calling thread (see [`set_step_key`]).
 pub fn step_key() -> u64 {
-    STEP_KEY.load(Ordering::SeqCst)
+    STEP_KEY.with(Cell::get)
 }
 
 /// The step key the training engine uses for batch `batch` of epoch `epoch` of a run seeded `seed`.

@@ -89,6 +89,8 @@ pub struct RunResult {
     pub seconds: f64,
     /// Trainable parameters.
     pub params: usize,
+    /// The run folder (checkpoints, metrics).
+    pub dir: PathBuf,
 }
 
 fn batcher(x: &Tensor, y: &Tensor, bs: usize, shuffle: bool, seed: u64, device: &Device) -> Result<Batcher> {
@@ -135,7 +137,7 @@ pub fn train_and_test(name: &str, prov: &ClassifierProvenance, data: &ClassData,
         cm.update(&out, &b.target)?;
         acc.update(&out, &b.target)?;
     }
-    Ok(RunResult { name: name.to_string(), fit, test_accuracy: acc.compute()?, confusion: cm, seconds: t0.elapsed().as_secs_f64(), params })
+    Ok(RunResult { name: name.to_string(), fit, test_accuracy: acc.compute()?, confusion: cm, seconds: t0.elapsed().as_secs_f64(), params, dir: run_dir.to_path_buf() })
 }
 
 /// Markdown table of per-class precision, recall and F1 with macro averages.

@@ -195,13 +195,15 @@ impl<'a> Trainer<'a> {
 
     /// Restores weights, optimiser, schedule, early stopping and history from a checkpoint folder.
     pub fn resume(&mut self, dir: &Path) -> Result<()> {
-        let m = Checkpoint::restore(dir, &self.store, &mut self.optimizer)?;
-        if m.seed != self.cfg.seed {
+        // Check the seed before loading anything, so a rejected checkpoint leaves the trainer as it was.
+        let seed = Checkpoint::manifest(dir)?.seed;
+        if seed != self.cfg.seed {
             return Err(Error::Checkpoint {
                 path: dir.to_path_buf(),
-                reason: format!("written by a run with seed {}, this run has seed {}", m.seed, self.cfg.seed),
+                reason: format!("written by a run with seed {seed}, this run has seed {}", self.cfg.seed),
             });
         }
+        let m = Checkpoint::restore(dir, &self.store, &mut self.optimizer)?;
         self.scheduler = m.scheduler;
         self.early = m.early_stopping;
         self.history = m.history;

@@ -3,6 +3,11 @@
 //! - [`idx`]: the IDX format of MNIST / Fashion-MNIST, plain or gzipped.
 //! - [`image`]: PNG and TIFF images (and TIFF stacks), with magic-byte dispatch in
 //!   [`image::read_image`].
+//! - [`csv`]: all-numeric CSV tables, plain or gzipped.
+//! - [`hdf5`]: numeric datasets of HDF5 files ([`hdf5::list_datasets`], [`hdf5::read_dataset`]).
+//! - [`table`]: CSV and Parquet tables as polars data frames ([`table::read_table`],
+//!   [`table::write_parquet`], [`table::column_f32`]); their result is a `DataFrame`, not an
+//!   [`ArrayData`].
 //!
 //! Every reader returns an [`ArrayData`]: the values as `f32` in row-major order, the shape, and
 //! an [`ArrayMeta`] saying where the array came from and what the file said about it. Values are
@@ -16,8 +21,10 @@ use candle_core::{Device, Tensor};
 use crate::{Error, Result};
 
 pub mod csv;
+pub mod hdf5;
 pub mod idx;
 pub mod image;
+pub mod table;
 
 /// An n-dimensional array read from a file: f32 values (row-major), its shape, and what the file
 /// said about it.
@@ -37,7 +44,7 @@ pub struct ArrayMeta {
     /// The file the array was read from.
     pub source: PathBuf,
     /// The element type stored in the file before conversion to `f32`: `"u8"`, `"i8"`, `"u16"`,
-    /// `"i16"`, `"u32"`, `"i32"`, `"f16"`, `"f32"` or `"f64"`.
+    /// `"i16"`, `"u32"`, `"i32"`, `"u64"`, `"i64"`, `"f16"`, `"f32"` or `"f64"`.
     pub dtype: String,
     /// The physical size of one pixel along each spatial axis, in the order of the shape
     /// (`[height, width]`, i.e. `[y, x]`), when the file records a resolution (TIFF

@@ -1,20 +1,23 @@
 //! A convolution over 2 or 3 spatial dims behind one type, and conv + batch norm + ReLU.
 
 use crate::Result;
-use crate::nn::layers::{BatchNorm, BatchNormConfig, Conv3d, Conv3dConfig, batch_norm_nd, conv3d_layer};
+use crate::nn::layers::{conv_gemm, Act, BatchNorm, BatchNormConfig, Conv3dConfig, batch_norm_nd, bias_act, conv3d};
 use candle_core::{Module, Tensor};
-use candle_nn::{Conv2d, Conv2dConfig, ModuleT, VarBuilder};
+use candle_nn::{ModuleT, VarBuilder};
 
-/// A square/cubic convolution for 2-D or 3-D inputs.
+/// A square/cubic convolution for 2-D or 3-D inputs; the bias is added by the fused
+/// bias/activation kernel ([`bias_act`]).
 #[derive(Debug, Clone)]
-pub enum ConvNd {
-    /// `(N, C, H, W)`.
-    D2(Conv2d),
-    /// `(N, C, D, H, W)`.
-    D3(Conv3d),
+pub struct ConvNd {
+    weight: Tensor,
+    bias: Option<Tensor>,
+    padding: usize,
+    stride: usize,
 }
 
-/// Builds a `k`-wide convolution over `spatial` dims with the given padding and stride (PyTorch init).
+/// Builds a `k`-wide convolution over `spatial` dims with the given padding and stride (PyTorch's
+/// default initialisation: uniform in `±1/sqrt(fan_in)` for weight and bias).
+#[allow(clippy::too_many_arguments)]
 pub fn conv_nd(
     spatial: usize,
     c_in: usize,
@@ -25,34 +28,37 @@ pub fn conv_nd(
     bias: bool,
     vb: VarBuilder,
 ) -> Result<ConvNd> {
-    Ok(match spatial {
-        2 => {
-            let cfg = Conv2dConfig { padding, stride, ..Default::default() };
-            // PyTorch default init: Kaiming uniform with a = sqrt(5) -> bound 1/sqrt(fan_in) (weight and bias).
-            let bound = 1.0 / ((c_in * k * k) as f64).sqrt();
-            let init = candle_nn::Init::Uniform { lo: -bound, up: bound };
-            let w = vb.get_with_hints((c_out, c_in, k, k), "weight", init)?;
-            let b = if bias { Some(vb.get_with_hints(c_out, "bias", init)?) } else { None };
-            ConvNd::D2(Conv2d::new(w, b, cfg))
+    if spatial != 2 && spatial != 3 {
+        return Err(crate::Error::Config(format!("convolutions support 2 or 3 spatial dims, not {spatial}")));
+    }
+    let mut shape = vec![c_out, c_in];
+    shape.extend(std::iter::repeat_n(k, spatial));
+    let bound = 1.0 / ((c_in * k.pow(spatial as u32)) as f64).sqrt();
+    let init = candle_nn::Init::Uniform { lo: -bound, up: bound };
+    let weight = vb.get_with_hints(shape, "weight", init)?;
+    let bias = if bias { Some(vb.get_with_hints(c_out, "bias", init)?) } else { None };
+    Ok(ConvNd { weight, bias, padding, stride })
+}
+
+impl ConvNd {
+    /// The convolution without its bias.
+    pub fn forward_no_bias(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self.weight.rank() {
+            4 => conv_gemm::conv2d(x, &self.weight, [self.padding; 2], [self.stride; 2], [1, 1]).map_err(candle_core::Error::wrap),
+            _ => conv3d(x, &self.weight, &Conv3dConfig { padding: [self.padding; 3], stride: [self.stride; 2], ..Default::default() })
+                .map_err(candle_core::Error::wrap),
         }
-        3 => ConvNd::D3(conv3d_layer(
-            c_in,
-            c_out,
-            k,
-            Conv3dConfig { padding: [padding; 3], stride: [stride; 2], ..Default::default() },
-            bias,
-            vb,
-        )?),
-        s => return Err(crate::Error::Config(format!("convolutions support 2 or 3 spatial dims, not {s}"))),
-    })
+    }
+
+    /// The convolution, then bias and activation in one fused pass.
+    pub fn forward_act(&self, x: &Tensor, act: Act) -> candle_core::Result<Tensor> {
+        bias_act(&self.forward_no_bias(x)?, self.bias.as_ref(), act).map_err(candle_core::Error::wrap)
+    }
 }
 
 impl Module for ConvNd {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        match self {
-            ConvNd::D2(c) => c.forward(x),
-            ConvNd::D3(c) => c.forward(x),
-        }
+        self.forward_act(x, Act::Identity)
     }
 }
 
@@ -87,11 +93,12 @@ impl ConvNormAct {
 
 impl ModuleT for ConvNormAct {
     fn forward_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
-        let y = self.conv.forward(x)?;
-        let y = match &self.norm {
-            Some(n) => n.forward_t(&y, train)?,
-            None => y,
-        };
-        y.relu()
+        match &self.norm {
+            Some(n) => {
+                let y = n.forward_t(&self.conv.forward_no_bias(x)?, train)?;
+                bias_act(&y, None, Act::Relu).map_err(candle_core::Error::wrap)
+            }
+            None => self.conv.forward_act(x, Act::Relu),
+        }
     }
 }

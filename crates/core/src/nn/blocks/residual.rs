@@ -2,22 +2,22 @@
 
 use crate::Result;
 use crate::nn::layers::{BatchNorm, BatchNormConfig, batch_norm2d};
-use candle_core::{Module, Tensor};
-use candle_nn::{Conv2d, Conv2dConfig, ModuleT, VarBuilder};
+use candle_core::Tensor;
+use super::{ConvNd, conv_nd};
+use candle_nn::{ModuleT, VarBuilder};
 
 /// A basic residual block, `(N, C_in, H, W)` -> `(N, C_out, H/stride, W/stride)`.
 #[derive(Debug, Clone)]
 pub struct BasicBlock {
-    conv1: Conv2d,
+    conv1: ConvNd,
     bn1: BatchNorm,
-    conv2: Conv2d,
+    conv2: ConvNd,
     bn2: BatchNorm,
-    shortcut: Option<(Conv2d, BatchNorm)>,
+    shortcut: Option<(ConvNd, BatchNorm)>,
 }
 
-fn conv(c_in: usize, c_out: usize, k: usize, stride: usize, vb: VarBuilder) -> Result<Conv2d> {
-    let w = vb.get_with_hints((c_out, c_in, k, k), "weight", candle_nn::init::DEFAULT_KAIMING_NORMAL)?;
-    Ok(Conv2d::new(w, None, Conv2dConfig { padding: k / 2, stride, ..Default::default() }))
+fn conv(c_in: usize, c_out: usize, k: usize, stride: usize, vb: VarBuilder) -> Result<ConvNd> {
+    conv_nd(2, c_in, c_out, k, k / 2, stride, false, vb)
 }
 
 impl BasicBlock {
@@ -41,10 +41,10 @@ impl BasicBlock {
 
 impl ModuleT for BasicBlock {
     fn forward_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
-        let y = self.bn1.forward_t(&self.conv1.forward(x)?, train)?.relu()?;
-        let y = self.bn2.forward_t(&self.conv2.forward(&y)?, train)?;
+        let y = self.bn1.forward_t(&self.conv1.forward_no_bias(x)?, train)?.relu()?;
+        let y = self.bn2.forward_t(&self.conv2.forward_no_bias(&y)?, train)?;
         let s = match &self.shortcut {
-            Some((c, b)) => b.forward_t(&c.forward(x)?, train)?,
+            Some((c, b)) => b.forward_t(&c.forward_no_bias(x)?, train)?,
             None => x.clone(),
         };
         (y + s)?.relu()

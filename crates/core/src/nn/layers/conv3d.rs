@@ -96,8 +96,12 @@ pub fn conv3d(x: &Tensor, w: &Tensor, cfg: &Conv3dConfig) -> Result<Tensor> {
     let taps = x.index_select(&idx, 2)?.reshape(vec![n, g, c_in_g, kd, d_out, h, wd])?;
     let taps = taps.permute(vec![0, 4, 1, 3, 2, 5, 6])?.contiguous()?.reshape((n * d_out, c_in * kd, h, wd))?;
     let w2 = w.permute((0, 2, 1, 3, 4))?.contiguous()?.reshape((c_out, kd * c_in_g, kh, kw))?;
-    let (taps, common) = pad_hw(&taps, ph, pw, (kh, kw), s, dl)?;
-    let y = taps.conv2d(&w2, common, s, dl, g)?;
+    let y = if g == 1 && taps.device().is_cpu() && taps.dtype() == candle_core::DType::F32 {
+        super::conv_gemm::conv2d(&taps, &w2, [ph, pw], [s, s], [dl, dl])?
+    } else {
+        let (taps, common) = pad_hw(&taps, ph, pw, (kh, kw), s, dl)?;
+        taps.conv2d(&w2, common, s, dl, g)?
+    };
     let (_, _, ho, wo) = y.dims4()?;
     Ok(y.reshape((n, d_out, c_out, ho, wo))?.permute((0, 2, 1, 3, 4))?.contiguous()?)
 }

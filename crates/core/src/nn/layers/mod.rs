@@ -3,7 +3,9 @@
 
 pub mod batch_norm;
 pub mod conv3d;
+pub mod conv_gemm;
 pub mod dropout;
+pub mod fused;
 pub mod group_norm;
 pub mod pool;
 pub mod upsample;
@@ -12,6 +14,7 @@ pub use batch_norm::{BatchNorm, BatchNormConfig, batch_norm_nd, batch_norm1d, ba
 pub use candle_nn::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig, Linear, conv2d, conv_transpose2d, linear};
 pub use conv3d::{Conv3d, Conv3dConfig, ConvTranspose3d, ConvTranspose3dConfig, conv_transpose3d, conv3d, conv3d_layer, conv_transpose3d_layer};
 pub use dropout::Dropout;
+pub use fused::{Act, bias_act};
 pub use group_norm::{GroupNorm, group_norm};
 pub use pool::{Pool, PoolMode, avg_pool2d, avg_pool3d, global_avg_pool, max_pool2d, max_pool3d};
 pub use upsample::{InterpMode, interpolate, upsample};

@@ -6,7 +6,8 @@ use crate::nn::blocks::BasicBlock;
 use crate::nn::layers::{BatchNorm, BatchNormConfig, Pool, PoolMode, batch_norm2d, global_avg_pool};
 use crate::{Error, Result};
 use candle_core::{Module, Tensor};
-use candle_nn::{Conv2d, Conv2dConfig, Linear, ModuleT, VarBuilder, linear};
+use crate::nn::blocks::{ConvNd, conv_nd};
+use candle_nn::{Linear, ModuleT, VarBuilder, linear};
 
 /// Configuration of a [`ResNet`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -32,7 +33,7 @@ fn default_width() -> usize {
 /// A ResNet.
 #[derive(Debug, Clone)]
 pub struct ResNet {
-    stem: Conv2d,
+    stem: ConvNd,
     stem_bn: BatchNorm,
     stem_pool: bool,
     stages: Vec<Vec<BasicBlock>>,
@@ -49,8 +50,7 @@ impl ResNet {
         };
         let w = cfg.width.max(1);
         let (k, stride) = if cfg.small_input { (3, 1) } else { (7, 2) };
-        let sw = vb.get_with_hints((w, cfg.in_channels, k, k), "conv1.weight", candle_nn::init::DEFAULT_KAIMING_NORMAL)?;
-        let stem = Conv2d::new(sw, None, Conv2dConfig { padding: k / 2, stride, ..Default::default() });
+        let stem = conv_nd(2, cfg.in_channels, w, k, k / 2, stride, false, vb.pp("conv1"))?;
         let stem_bn = batch_norm2d(w, BatchNormConfig::default(), vb.pp("bn1"))?;
         let mut stages = Vec::new();
         let mut c = w;
@@ -70,7 +70,7 @@ impl ResNet {
 
     /// Backbone: `(N, C, H, W)` -> pooled features `(N, 8 * width)`.
     pub fn features(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
-        let mut x = self.stem_bn.forward_t(&self.stem.forward(x)?, train)?.relu()?;
+        let mut x = self.stem_bn.forward_t(&self.stem.forward_no_bias(x)?, train)?.relu()?;
         if self.stem_pool {
             x = Pool::uniform(PoolMode::Max, 2, 3, 2, 1).forward(&x).map_err(candle_core::Error::wrap)?;
         }

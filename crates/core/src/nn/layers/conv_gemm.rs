@@ -1,0 +1,307 @@
+//! 2-D convolution on the CPU as im2col + one GEMM per image, with a hand-written backward
+//! (`dW = sum_n dY_n cols_n^T`, `dX_n = col2im(W^T dY_n)`), parallel over the batch.
+//!
+//! Candle 0.11's CPU convolution computes the input gradient as a direct transposed convolution
+//! (one dot product per output pixel, parallel over output channels only) and the weight gradient
+//! as a convolution with the image as kernel; its backward also mis-pads the width when height and
+//! width leave different remainders under a stride. This op replaces both and skips the input
+//! gradient when the input needs none (the first layer). Other devices and dtypes use Candle's
+//! kernels. Shapes: `x (N, C, H, W)`, `w (O, C, kh, kw)` -> `(N, O, Ho, Wo)`, one group.
+
+use crate::{Error, Result};
+use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
+use gemm::Parallelism;
+use rayon::prelude::*;
+
+/// Geometry of one convolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvGeom {
+    /// Batch, channels in, height, width.
+    pub n: usize,
+    /// Input channels.
+    pub c: usize,
+    /// Input height.
+    pub h: usize,
+    /// Input width.
+    pub w: usize,
+    /// Output channels.
+    pub o: usize,
+    /// Kernel height and width.
+    pub k: [usize; 2],
+    /// Padding (height, width).
+    pub pad: [usize; 2],
+    /// Stride (height, width).
+    pub stride: [usize; 2],
+    /// Dilation (height, width).
+    pub dil: [usize; 2],
+    /// Output height and width.
+    pub out: [usize; 2],
+}
+
+impl ConvGeom {
+    fn kdim(&self) -> usize {
+        self.c * self.k[0] * self.k[1]
+    }
+    fn pdim(&self) -> usize {
+        self.out[0] * self.out[1]
+    }
+}
+
+/// Computes the geometry, checking that the kernel fits.
+pub fn geometry(xd: &[usize], wd: &[usize], pad: [usize; 2], stride: [usize; 2], dil: [usize; 2]) -> Result<ConvGeom> {
+    let (&[n, c, h, w], &[o, c2, kh, kw]) = (xd, wd) else {
+        return Err(Error::Shape(format!("conv2d expects x (N,C,H,W) and w (O,C,kh,kw), got {xd:?} and {wd:?}")));
+    };
+    if c != c2 {
+        return Err(Error::Shape(format!("conv2d: input has {c} channels, kernel {wd:?} expects {c2}")));
+    }
+    if stride.contains(&0) || dil.contains(&0) {
+        return Err(Error::Config("conv2d stride and dilation must be at least 1".into()));
+    }
+    let span = [dil[0] * (kh - 1) + 1, dil[1] * (kw - 1) + 1];
+    if h + 2 * pad[0] < span[0] || w + 2 * pad[1] < span[1] {
+        return Err(Error::Shape(format!("conv2d: kernel span {span:?} exceeds padded input {:?}", [h + 2 * pad[0], w + 2 * pad[1]])));
+    }
+    let out = [(h + 2 * pad[0] - span[0]) / stride[0] + 1, (w + 2 * pad[1] - span[1]) / stride[1] + 1];
+    Ok(ConvGeom { n, c, h, w, o, k: [kh, kw], pad, stride, dil, out })
+}
+
+/// Convolution (cross-correlation) of `x` with `w`; CPU f32 goes through im2col + GEMM.
+pub fn conv2d(x: &Tensor, w: &Tensor, pad: [usize; 2], stride: [usize; 2], dil: [usize; 2]) -> Result<Tensor> {
+    let g = geometry(x.dims(), w.dims(), pad, stride, dil)?;
+    if x.device().is_cpu() && x.dtype() == DType::F32 && w.dtype() == DType::F32 {
+        return Ok(x.contiguous()?.apply_op2(&w.contiguous()?, ConvOp { g })?);
+    }
+    if pad[0] != pad[1] || stride[0] != stride[1] || dil[0] != dil[1] {
+        return Err(Error::Config("anisotropic conv2d parameters are only implemented on the CPU in f32".into()));
+    }
+    Ok(x.conv2d(w, pad[0], stride[0], dil[0], 1)?)
+}
+
+fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32]) {
+    let [oh, ow] = g.out;
+    let p = g.pdim();
+    for c in 0..g.c {
+        for i in 0..g.k[0] {
+            for j in 0..g.k[1] {
+                let row = &mut cols[((c * g.k[0] + i) * g.k[1] + j) * p..][..p];
+                for y in 0..oh {
+                    let iy = (y * g.stride[0] + i * g.dil[0]) as isize - g.pad[0] as isize;
+                    let dst = &mut row[y * ow..(y + 1) * ow];
+                    if iy < 0 || iy as usize >= g.h {
+                        dst.fill(0.0);
+                        continue;
+                    }
+                    let src = &x[(c * g.h + iy as usize) * g.w..][..g.w];
+                    for (xo, d) in dst.iter_mut().enumerate() {
+                        let ix = (xo * g.stride[1] + j * g.dil[1]) as isize - g.pad[1] as isize;
+                        *d = if ix < 0 || ix as usize >= g.w { 0.0 } else { src[ix as usize] };
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn col2im(g: &ConvGeom, cols: &[f32], dx: &mut [f32]) {
+    let [oh, ow] = g.out;
+    let p = g.pdim();
+    dx.fill(0.0);
+    for c in 0..g.c {
+        for i in 0..g.k[0] {
+            for j in 0..g.k[1] {
+                let row = &cols[((c * g.k[0] + i) * g.k[1] + j) * p..][..p];
+                for y in 0..oh {
+                    let iy = (y * g.stride[0] + i * g.dil[0]) as isize - g.pad[0] as isize;
+                    if iy < 0 || iy as usize >= g.h {
+                        continue;
+                    }
+                    let dst = &mut dx[(c * g.h + iy as usize) * g.w..][..g.w];
+                    for (xo, &v) in row[y * ow..(y + 1) * ow].iter().enumerate() {
+                        let ix = (xo * g.stride[1] + j * g.dil[1]) as isize - g.pad[1] as isize;
+                        if ix >= 0 && (ix as usize) < g.w {
+                            dst[ix as usize] += v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A row-major operand: pointer, row stride, column stride.
+type Operand = (*const f32, isize, isize);
+
+/// `dst (m x n, row-major) = [dst +] a (m x k) * b (k x n)`.
+///
+/// # Safety
+/// The pointers must cover the described matrices, and `dst` must not alias `a` or `b`.
+unsafe fn mm(m: usize, n: usize, k: usize, dst: *mut f32, accumulate: bool, a: Operand, b: Operand, par: Parallelism) {
+    // SAFETY: forwarded from the caller; gemm computes dst := alpha*dst + beta*a*b.
+    unsafe {
+        gemm::gemm(m, n, k, dst, 1, n as isize, accumulate, a.0, a.2, a.1, b.0, b.2, b.1, 1.0, 1.0, false, false, false, par)
+    }
+}
+
+fn threads() -> usize {
+    rayon::current_num_threads().max(1)
+}
+
+fn slice<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(v), Some((a, b))) => Ok(&v[a..b]),
+        _ => candle_core::bail!("conv2d: expected contiguous f32"),
+    }
+}
+
+/// Parallelism inside one GEMM when the batch is too small to split across threads.
+fn inner_par(g: &ConvGeom) -> Parallelism {
+    if g.n >= threads() { Parallelism::None } else { Parallelism::Rayon(threads()) }
+}
+
+struct ConvOp {
+    g: ConvGeom,
+}
+
+impl CustomOp2 for ConvOp {
+    fn name(&self) -> &'static str {
+        "scidl-conv2d"
+    }
+    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (x, w) = (slice(s1, l1)?, slice(s2, l2)?);
+        let g = self.g;
+        let (kd, pd) = (g.kdim(), g.pdim());
+        let mut y = vec![0f32; g.n * g.o * pd];
+        let par = inner_par(&g);
+        y.par_chunks_mut(g.o * pd).zip(x.par_chunks(g.c * g.h * g.w)).for_each_init(
+            || vec![0f32; kd * pd],
+            |cols, (yn, xn)| {
+                im2col(&g, xn, cols);
+                // SAFETY: yn is (o x pd), w is (o x kd), cols is (kd x pd); all row-major and disjoint.
+                unsafe { mm(g.o, pd, kd, yn.as_mut_ptr(), false, (w.as_ptr(), kd as isize, 1), (cols.as_ptr(), pd as isize, 1), par) }
+            },
+        );
+        Ok((CpuStorage::F32(y), Shape::from((g.n, g.o, g.out[0], g.out[1]))))
+    }
+    fn bwd(&self, x: &Tensor, w: &Tensor, _res: &Tensor, grad: &Tensor) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
+        let grad = grad.contiguous()?;
+        let dw = if w.track_op() { Some(x.apply_op2_no_bwd(&grad, &ConvGradW { g: self.g })?) } else { None };
+        let dx = if x.track_op() { Some(w.apply_op2_no_bwd(&grad, &ConvGradX { g: self.g })?) } else { None };
+        Ok((dx, dw))
+    }
+}
+
+struct ConvGradW {
+    g: ConvGeom,
+}
+
+impl CustomOp2 for ConvGradW {
+    fn name(&self) -> &'static str {
+        "scidl-conv2d-grad-w"
+    }
+    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (x, dy) = (slice(s1, l1)?, slice(s2, l2)?);
+        let g = self.g;
+        let (kd, pd) = (g.kdim(), g.pdim());
+        let par = inner_par(&g);
+        let chunk = g.n.div_ceil(threads());
+        let dw = (0..g.n)
+            .collect::<Vec<_>>()
+            .par_chunks(chunk.max(1))
+            .map(|imgs| {
+                let mut acc = vec![0f32; g.o * kd];
+                let mut cols = vec![0f32; kd * pd];
+                for (i, &n) in imgs.iter().enumerate() {
+                    im2col(&g, &x[n * g.c * g.h * g.w..][..g.c * g.h * g.w], &mut cols);
+                    let dyn_ = &dy[n * g.o * pd..][..g.o * pd];
+                    // acc (o x kd) += dy_n (o x pd) * cols^T (pd x kd)
+                    // SAFETY: buffers are sized as described and disjoint.
+                    unsafe {
+                        mm(g.o, kd, pd, acc.as_mut_ptr(), i > 0, (dyn_.as_ptr(), pd as isize, 1), (cols.as_ptr(), 1, pd as isize), par)
+                    }
+                }
+                acc
+            })
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            })
+            .unwrap_or_else(|| vec![0f32; g.o * kd]);
+        Ok((CpuStorage::F32(dw), Shape::from((g.o, g.c, g.k[0], g.k[1]))))
+    }
+}
+
+struct ConvGradX {
+    g: ConvGeom,
+}
+
+impl CustomOp2 for ConvGradX {
+    fn name(&self) -> &'static str {
+        "scidl-conv2d-grad-x"
+    }
+    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (w, dy) = (slice(s1, l1)?, slice(s2, l2)?);
+        let g = self.g;
+        let (kd, pd) = (g.kdim(), g.pdim());
+        let par = inner_par(&g);
+        let mut dx = vec![0f32; g.n * g.c * g.h * g.w];
+        dx.par_chunks_mut(g.c * g.h * g.w).zip(dy.par_chunks(g.o * pd)).for_each_init(
+            || vec![0f32; kd * pd],
+            |cols, (dxn, dyn_)| {
+                // cols (kd x pd) = w^T (kd x o) * dy_n (o x pd)
+                // SAFETY: buffers are sized as described and disjoint.
+                unsafe { mm(kd, pd, g.o, cols.as_mut_ptr(), false, (w.as_ptr(), 1, kd as isize), (dyn_.as_ptr(), pd as isize, 1), par) }
+                col2im(&g, cols, dxn);
+            },
+        );
+        Ok((CpuStorage::F32(dx), Shape::from((g.n, g.c, g.h, g.w))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{Device, Var};
+
+    fn t(n: usize, shape: &[usize], k: f32) -> Tensor {
+        let v: Vec<f32> = (0..n).map(|i| ((i as f32 * k).sin() * 0.7) + 0.05).collect();
+        Tensor::from_vec(v, shape, &Device::Cpu).unwrap()
+    }
+
+    /// Compares forward and both gradients with Candle's reference kernels on odd shapes.
+    #[test]
+    fn matches_candle_reference_on_odd_shapes() {
+        for &(n, c, h, w, o, k, p, s, d) in &[
+            (2, 3, 7, 9, 4, 3, 1, 1, 1),
+            (3, 2, 8, 8, 5, 3, 0, 2, 1),
+            (1, 4, 9, 9, 3, 3, 2, 2, 2),
+            (2, 1, 6, 5, 2, 1, 0, 1, 1),
+            (4, 3, 5, 5, 2, 5, 2, 1, 1),
+        ] {
+            let x = Var::from_tensor(&t(n * c * h * w, &[n, c, h, w], 0.37)).unwrap();
+            let wt = Var::from_tensor(&t(o * c * k * k, &[o, c, k, k], 0.91)).unwrap();
+            let ours = conv2d(x.as_tensor(), wt.as_tensor(), [p; 2], [s; 2], [d; 2]).unwrap();
+            let refr = x.as_tensor().conv2d(wt.as_tensor(), p, s, d, 1).unwrap();
+            let diff = |a: &Tensor, b: &Tensor| (a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+            assert!(diff(&ours, &refr) < 1e-4, "forward {:?}", (n, c, h, w, o, k, p, s, d));
+            let coeff = t(ours.elem_count(), ours.dims(), 0.53);
+            let go = (ours * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
+            let gr = (refr * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
+            for v in [&x, &wt] {
+                let e = diff(go.get(v.as_tensor()).unwrap(), gr.get(v.as_tensor()).unwrap());
+                assert!(e < 1e-3, "grad {e} for {:?}", (n, c, h, w, o, k, p, s, d));
+            }
+        }
+    }
+
+    #[test]
+    fn untracked_input_gets_no_gradient_and_bad_shapes_error() {
+        let x = t(2 * 3 * 5 * 5, &[2, 3, 5, 5], 0.3);
+        let w = Var::from_tensor(&t(4 * 3 * 9, &[4, 3, 3, 3], 0.2)).unwrap();
+        let g = conv2d(&x, w.as_tensor(), [1, 1], [1, 1], [1, 1]).unwrap().sum_all().unwrap().backward().unwrap();
+        assert!(g.get(&x).is_none());
+        assert!(g.get(w.as_tensor()).is_some());
+        assert!(conv2d(&x, &t(4 * 2 * 9, &[4, 2, 3, 3], 0.2), [0, 0], [1, 1], [1, 1]).is_err());
+        assert!(conv2d(&x, w.as_tensor(), [0, 0], [1, 1], [3, 3]).is_err());
+    }
+}
