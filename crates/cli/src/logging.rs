@@ -1,7 +1,7 @@
 //! Tracing to stderr through the shared progress bars, so log lines and bars do not fight.
 //! `RUST_LOG` filters (default `info`).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use tracing_subscriber::EnvFilter;
 
 struct BarAwareStderr;
@@ -22,6 +22,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(|| BarAwareStderr)
         .try_init();
 }

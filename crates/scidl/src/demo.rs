@@ -80,6 +80,7 @@ pub fn run(args: &scidl_cli::CommonArgs, epochs: usize) -> Result<()> {
             checkpoints: CheckpointStrategy::default(),
         },
         batch_size: 32,
+        hflip: false,
     };
     scidl_cli::write_resolved(&prov, &run_dir)?;
     let r = study::train_and_test("digits-cnn", &prov, &data, &device, &run_dir)?;

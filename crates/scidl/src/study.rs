@@ -9,6 +9,7 @@ use scidl_core::metrics::{Accuracy, Average, ConfusionMatrix, Metric};
 use scidl_core::nn::ParamStore;
 use scidl_core::nn::nets::{ResNet, ResNetConfig, Vgg, VggConfig};
 use scidl_core::train::{Batches, FitReport, TrainConfig, Trainer};
+use scidl_data::transforms::{OnKeys, RandFlip};
 use scidl_data::{Batcher, BatcherConfig, Source, TensorDataset};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,6 +54,9 @@ pub struct ClassifierProvenance {
     pub train: TrainConfig,
     /// Batch size.
     pub batch_size: usize,
+    /// Augment training images with random horizontal flips (p = 0.5).
+    #[serde(default)]
+    pub hflip: bool,
 }
 
 /// An image-classification data set in memory: `(N, C, H, W)` f32 (already normalised) + u32 labels.
@@ -110,7 +114,11 @@ pub fn train_and_test(name: &str, prov: &ClassifierProvenance, data: &ClassData,
     let store = ParamStore::new(seed, device);
     let model = prov.model.build(&store)?;
     let params = store.num_trainable();
-    let train = batcher(&data.train_x, &data.train_y, prov.batch_size, true, seed, device)?;
+    let mut train = batcher(&data.train_x, &data.train_y, prov.batch_size, true, seed, device)?;
+    if prov.hflip {
+        let flip = OnKeys { keys: vec!["input".into()], label_keys: vec![], transform: Box::new(RandFlip { axis: -1, p: 0.5 }) };
+        train = train.with_transform(Arc::new(flip));
+    }
     let val = batcher(&data.val_x, &data.val_y, 500, false, seed, device)?;
     let test = batcher(&data.test_x, &data.test_y, 500, false, seed, device)?;
     let checks = scidl_core::train::checkpoint::checksums(&data.files)?;
