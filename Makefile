@@ -28,6 +28,9 @@ fashion-mnist:
 case-fashion-mnist: deps fashion-mnist
 	$(CARGO) run --release -p scidl -- case fashion-mnist
 
+bench: deps
+	benches/vs-pytorch.sh --threads 2
+
 doc: deps
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
 

@@ -1,1 +1,2 @@
-//! End-to-end tests live in `tests/tests/`.
+//! Cross-crate tests of scidl live in `tests/tests/`; fixtures and the scripts that produced their
+//! reference numbers live in `tests/fixtures/`.

@@ -6,7 +6,10 @@ use serde::{Serialize, de::DeserializeOwned};
 use std::path::Path;
 
 /// Builds a config: defaults (`T::default()`), then the TOML file, then each override.
-pub fn load_config<T: DeserializeOwned + Serialize + Default>(file: Option<&Path>, overrides: &[String]) -> anyhow::Result<T> {
+pub fn load_config<T: DeserializeOwned + Serialize + Default>(
+    file: Option<&Path>,
+    overrides: &[String],
+) -> anyhow::Result<T> {
     let mut value = toml::Value::try_from(T::default())?;
     if let Some(path) = file {
         let text = std::fs::read_to_string(path).map_err(|e| BadInput::new(format!("{}: {e}", path.display())))?;
@@ -48,7 +51,10 @@ fn set_path(root: &mut toml::Value, key: &str, v: toml::Value) -> Result<(), Str
         let table = cur.as_table_mut().ok_or_else(|| format!("`{}` is not a table", parts[..i].join(".")))?;
         if i + 1 == parts.len() {
             if !table.contains_key(*p) {
-                return Err(format!("unknown key `{key}` (known here: {})", table.keys().cloned().collect::<Vec<_>>().join(", ")));
+                return Err(format!(
+                    "unknown key `{key}` (known here: {})",
+                    table.keys().cloned().collect::<Vec<_>>().join(", ")
+                ));
             }
             table.insert(p.to_string(), v);
             return Ok(());

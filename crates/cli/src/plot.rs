@@ -84,7 +84,12 @@ pub fn line_chart(path: &Path, title: &str, x_label: &str, y_label: &str, series
                 .label(s.label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
         }
-        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font(("sans-serif", 14)).draw()?;
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 14))
+            .draw()?;
         root.present()?;
     }
     write_png(path, w, h, &buf)
@@ -131,7 +136,10 @@ pub fn confusion_heatmap(path: &Path, title: &str, labels: &[String], matrix: &[
                 let t = v as f64 / rm as f64;
                 let shade = (255.0 * (1.0 - 0.8 * t)) as u8;
                 Rectangle::new(
-                    [(SegmentValue::Exact(c), SegmentValue::Exact(n - 1 - r)), (SegmentValue::Exact(c + 1), SegmentValue::Exact(n - r))],
+                    [
+                        (SegmentValue::Exact(c), SegmentValue::Exact(n - 1 - r)),
+                        (SegmentValue::Exact(c + 1), SegmentValue::Exact(n - r)),
+                    ],
                     RGBColor(shade, shade, 255).filled(),
                 )
             })

@@ -14,8 +14,7 @@ pub fn parse_device(spec: &str) -> Result<Device> {
     let ordinal = if spec == "cuda" || spec == "gpu" {
         0
     } else if let Some(n) = spec.strip_prefix("cuda:") {
-        n.parse::<usize>()
-            .map_err(|_| Error::Config(format!("device `{spec}`: expected cuda:N with N a GPU index")))?
+        n.parse::<usize>().map_err(|_| Error::Config(format!("device `{spec}`: expected cuda:N with N a GPU index")))?
     } else {
         return Err(Error::Config(format!("device `{spec}`: expected cpu, cuda or cuda:N")));
     };

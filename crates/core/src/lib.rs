@@ -32,8 +32,8 @@
 pub mod device;
 pub mod error;
 pub mod infer;
-pub mod metrics;
 pub mod loss;
+pub mod metrics;
 pub mod nn;
 pub mod optim;
 pub mod progress;

@@ -186,7 +186,13 @@ fn conv2d_pad1_stride2() -> R {
                 eprintln!("{case} [{dtype:?}]: Candle's conv2d backward fails as known: {e}");
             }
         }
-        // scidl's conv3d with depth 1 works around it.
+        // scidl's own conv2d (im2col + GEMM on the CPU) has the correct backward.
+        let ys = scidl_core::nn::layers::conv_gemm::conv2d(&x, &w, [1, 1], [2, 2], [1, 1])?;
+        check(case, "scidl conv2d y", &ys, (r::Y_SHAPE, r::Y), rtol(dtype));
+        let g = objective(&ys).backward()?;
+        check(case, "scidl conv2d dx", &grad(&g, &x), (r::DX_SHAPE, r::DX), rtol(dtype));
+        check(case, "scidl conv2d dw", &grad(&g, &w), (r::DW_SHAPE, r::DW), rtol(dtype));
+        // scidl's conv3d with depth 1 works around it too.
         let y3 = conv3d(
             &x.unsqueeze(2)?,
             &w.unsqueeze(2)?,

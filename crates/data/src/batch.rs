@@ -150,7 +150,11 @@ pub fn collate(samples: &[Sample]) -> Result<Sample> {
     for k in first.tensors.keys() {
         let ts = samples.iter().map(|s| s.get(k).cloned()).collect::<Result<Vec<_>>>()?;
         if let Some(bad) = ts.iter().find(|t| t.dims() != ts[0].dims()) {
-            return Err(Error::Sample(format!("`{k}` shapes differ within a batch: {:?} vs {:?}", ts[0].dims(), bad.dims())));
+            return Err(Error::Sample(format!(
+                "`{k}` shapes differ within a batch: {:?} vs {:?}",
+                ts[0].dims(),
+                bad.dims()
+            )));
         }
         out.insert(k, Tensor::stack(&ts, 0)?);
     }
@@ -197,7 +201,9 @@ impl Batches for Batcher {
         let order = self.order(epoch);
         if self.cfg.workers == 0 {
             return Box::new(
-                order.into_iter().map(move |ids| self.build(epoch, &ids).and_then(|s| self.to_batch(s)).map_err(into_core)),
+                order
+                    .into_iter()
+                    .map(move |ids| self.build(epoch, &ids).and_then(|s| self.to_batch(s)).map_err(into_core)),
             );
         }
         let workers = self.cfg.workers.min(order.len()).max(1);

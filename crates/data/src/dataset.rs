@@ -31,10 +31,7 @@ impl TensorDataset {
                 return Err(Error::Sample(format!("`{k}` has {} items, expected {len}", t.dim(0)?)));
             }
         }
-        let keys = keys
-            .into_iter()
-            .map(|(k, t)| Ok((k, t.to_device(&Device::Cpu)?)))
-            .collect::<Result<Vec<_>>>()?;
+        let keys = keys.into_iter().map(|(k, t)| Ok((k, t.to_device(&Device::Cpu)?))).collect::<Result<Vec<_>>>()?;
         Ok(Self { keys, len })
     }
 

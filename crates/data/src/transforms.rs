@@ -292,9 +292,21 @@ mod tests {
     fn on_keys_moves_image_and_mask_together_and_skips_intensity_on_labels() {
         let s = Sample::new().with("image", img()).with("mask", img());
         let t = ComposeSample(vec![
-            Box::new(OnKeys { keys: vec!["image".into(), "mask".into()], label_keys: vec!["mask".into()], transform: Box::new(RandRot90 { p: 1.0 }) }),
-            Box::new(OnKeys { keys: vec!["image".into(), "mask".into()], label_keys: vec!["mask".into()], transform: Box::new(RandCrop { size: vec![2, 2] }) }),
-            Box::new(OnKeys { keys: vec!["image".into(), "mask".into()], label_keys: vec!["mask".into()], transform: Box::new(GaussianNoise { std: 1.0, p: 1.0 }) }),
+            Box::new(OnKeys {
+                keys: vec!["image".into(), "mask".into()],
+                label_keys: vec!["mask".into()],
+                transform: Box::new(RandRot90 { p: 1.0 }),
+            }),
+            Box::new(OnKeys {
+                keys: vec!["image".into(), "mask".into()],
+                label_keys: vec!["mask".into()],
+                transform: Box::new(RandCrop { size: vec![2, 2] }),
+            }),
+            Box::new(OnKeys {
+                keys: vec!["image".into(), "mask".into()],
+                label_keys: vec!["mask".into()],
+                transform: Box::new(GaussianNoise { std: 1.0, p: 1.0 }),
+            }),
         ]);
         for seed in 0..20 {
             let out = t.apply(s.clone(), &mut rng_for(seed)).unwrap();
@@ -307,7 +319,10 @@ mod tests {
         }
         let a = t.apply(s.clone(), &mut rng_for(3)).unwrap();
         let b = t.apply(s, &mut rng_for(3)).unwrap();
-        assert_eq!(a.get("image").unwrap().to_vec3::<f32>().unwrap(), b.get("image").unwrap().to_vec3::<f32>().unwrap());
+        assert_eq!(
+            a.get("image").unwrap().to_vec3::<f32>().unwrap(),
+            b.get("image").unwrap().to_vec3::<f32>().unwrap()
+        );
     }
 
     #[test]

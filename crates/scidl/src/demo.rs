@@ -21,7 +21,12 @@ pub fn digits_path() -> PathBuf {
 pub fn load_digits(path: &Path, seed: u64) -> Result<(ClassData, f64, f64)> {
     let t = scidl_data::readers::csv::read_numeric_csv(path)?;
     if t.header.len() != 65 {
-        return Err(scidl_cli::BadInput::new(format!("{}: expected 64 pixel columns + label, found {} columns", path.display(), t.header.len())).into());
+        return Err(scidl_cli::BadInput::new(format!(
+            "{}: expected 64 pixel columns + label, found {} columns",
+            path.display(),
+            t.header.len()
+        ))
+        .into());
     }
     let labels: Vec<usize> = t.column(64).iter().map(|&v| v as usize).collect();
     let pixels: Vec<f32> = t.values.chunks(65).flat_map(|r| r[..64].to_vec()).collect();
@@ -85,7 +90,12 @@ pub fn run(args: &scidl_cli::CommonArgs, epochs: usize) -> Result<()> {
     scidl_cli::write_resolved(&prov, &run_dir)?;
     let r = study::train_and_test("digits-cnn", &prov, &data, &device, &run_dir)?;
     study::plot_losses(&run_dir.join("loss.png"), "digits: small CNN, Adam", &[&r])?;
-    scidl_cli::plot::confusion_heatmap(&run_dir.join("confusion.png"), "digits: test confusion matrix", &data.classes, r.confusion.matrix())?;
+    scidl_cli::plot::confusion_heatmap(
+        &run_dir.join("confusion.png"),
+        "digits: test confusion matrix",
+        &data.classes,
+        r.confusion.matrix(),
+    )?;
     let report = format!(
         "# scidl demo: handwritten digits\n\n{}\n\nData: `{}` (scikit-learn digits, 1,797 real 8x8 images), stratified split \
          70/15/15 with seed {} ({} train, {} validation, {} test).\n\nModel: conv3x3(16)+ReLU+maxpool, conv3x3(32)+ReLU+maxpool, \

@@ -16,7 +16,8 @@ use scidl_core::train::{CheckpointStrategy, TrainConfig};
 use std::path::{Path, PathBuf};
 
 /// The class names of Fashion-MNIST, in label order.
-pub const CLASSES: [&str; 10] = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+pub const CLASSES: [&str; 10] =
+    ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
 /// Options of the study.
 #[derive(Debug, Clone, clap::Args)]
@@ -47,15 +48,28 @@ pub struct Args {
 fn data_dir(a: &Args) -> PathBuf {
     a.data_dir.clone().unwrap_or_else(|| {
         let local = PathBuf::from("data/fashion-mnist");
-        if local.join("train-images-idx3-ubyte.gz").exists() { local } else { PathBuf::from("/usr/share/datasets/fashion-mnist") }
+        if local.join("train-images-idx3-ubyte.gz").exists() {
+            local
+        } else {
+            PathBuf::from("/usr/share/datasets/fashion-mnist")
+        }
     })
 }
 
 fn load(dir: &Path, limit: Option<usize>, seed: u64) -> Result<(ClassData, f64, f64)> {
     let f = |n: &str| dir.join(n);
-    let files = [f("train-images-idx3-ubyte.gz"), f("train-labels-idx1-ubyte.gz"), f("t10k-images-idx3-ubyte.gz"), f("t10k-labels-idx1-ubyte.gz")];
+    let files = [
+        f("train-images-idx3-ubyte.gz"),
+        f("train-labels-idx1-ubyte.gz"),
+        f("t10k-images-idx3-ubyte.gz"),
+        f("t10k-labels-idx1-ubyte.gz"),
+    ];
     if let Some(missing) = files.iter().find(|p| !p.exists()) {
-        return Err(BadInput::new(format!("{}: not found (run `make fashion-mnist` to fetch the set)", missing.display())).into());
+        return Err(BadInput::new(format!(
+            "{}: not found (run `make fashion-mnist` to fetch the set)",
+            missing.display()
+        ))
+        .into());
     }
     let img = |p: &Path| -> Result<Tensor> {
         let (shape, v) = scidl_data::readers::idx::read_idx_u8(p)?;
@@ -67,7 +81,9 @@ fn load(dir: &Path, limit: Option<usize>, seed: u64) -> Result<(ClassData, f64, 
     let lab = |p: &Path| -> Result<Vec<usize>> {
         let (shape, v) = scidl_data::readers::idx::read_idx_u8(p)?;
         if shape.len() != 1 || v.iter().any(|&l| l > 9) {
-            return Err(BadInput::new(format!("{}: expected N labels in 0..9, found shape {shape:?}", p.display())).into());
+            return Err(
+                BadInput::new(format!("{}: expected N labels in 0..9, found shape {shape:?}", p.display())).into()
+            );
         }
         Ok(v.into_iter().map(usize::from).collect())
     };
@@ -151,8 +167,17 @@ pub fn run(args: &scidl_cli::CommonArgs, a: &Args) -> Result<()> {
     let small = subset(&data, 10_000)?;
     let mut sweep = Vec::new();
     for &lr in &a.sweep {
-        let p = prov(cnn.clone(), train_cfg(seed, 2, OptimizerConfig::Adam { lr, betas: (0.9, 0.999), eps: 1e-8, weight_decay: 0.0 }, LrSchedule::Constant));
-        let r = study::train_and_test(&format!("sweep lr={lr}"), &p, &small, &device, &root.join(format!("sweep-{lr}")))?;
+        let p = prov(
+            cnn.clone(),
+            train_cfg(
+                seed,
+                2,
+                OptimizerConfig::Adam { lr, betas: (0.9, 0.999), eps: 1e-8, weight_decay: 0.0 },
+                LrSchedule::Constant,
+            ),
+        );
+        let r =
+            study::train_and_test(&format!("sweep lr={lr}"), &p, &small, &device, &root.join(format!("sweep-{lr}")))?;
         let best_val = r.fit.history.iter().filter_map(|e| e.metrics.get("accuracy").copied()).fold(f64::MIN, f64::max);
         sweep.push((lr, best_val));
     }
@@ -162,25 +187,68 @@ pub fn run(args: &scidl_cli::CommonArgs, a: &Args) -> Result<()> {
     let cosine = LrSchedule::CosineWarmup { warmup_epochs: 0.5, total_epochs: epochs as f64, min_lr: 0.0 };
     let mut runs: Vec<RunResult> = Vec::new();
     let sgd = OptimizerConfig::Sgd { lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 5e-4 };
-    runs.push(study::train_and_test("CNN + SGD-Nesterov", &prov(cnn.clone(), train_cfg(seed, epochs, sgd, cosine.clone())), &data, &device, &root.join("cnn-sgd"))?);
+    runs.push(study::train_and_test(
+        "CNN + SGD-Nesterov",
+        &prov(cnn.clone(), train_cfg(seed, epochs, sgd, cosine.clone())),
+        &data,
+        &device,
+        &root.join("cnn-sgd"),
+    )?);
     let adam = OptimizerConfig::Adam { lr: best_lr, betas: (0.9, 0.999), eps: 1e-8, weight_decay: 0.0 };
-    runs.push(study::train_and_test("CNN + Adam", &prov(cnn.clone(), train_cfg(seed, epochs, adam.clone(), cosine.clone())), &data, &device, &root.join("cnn-adam"))?);
-    let flipped = ClassifierProvenance { hflip: true, ..prov(cnn.clone(), train_cfg(seed, epochs, adam.clone(), cosine.clone())) };
-    runs.push(study::train_and_test("CNN + Adam + flip augmentation", &flipped, &data, &device, &root.join("cnn-adam-flip"))?);
+    runs.push(study::train_and_test(
+        "CNN + Adam",
+        &prov(cnn.clone(), train_cfg(seed, epochs, adam.clone(), cosine.clone())),
+        &data,
+        &device,
+        &root.join("cnn-adam"),
+    )?);
+    let flipped = ClassifierProvenance {
+        hflip: true,
+        ..prov(cnn.clone(), train_cfg(seed, epochs, adam.clone(), cosine.clone()))
+    };
+    runs.push(study::train_and_test(
+        "CNN + Adam + flip augmentation",
+        &flipped,
+        &data,
+        &device,
+        &root.join("cnn-adam-flip"),
+    )?);
     if a.resnet_epochs > 0 {
-        let rn = ModelSpec::Resnet(ResNetConfig { depth: 18, in_channels: 1, num_classes: 10, small_input: true, width: 16 });
+        let rn = ModelSpec::Resnet(ResNetConfig {
+            depth: 18,
+            in_channels: 1,
+            num_classes: 10,
+            small_input: true,
+            width: 16,
+        });
         let cos = LrSchedule::CosineWarmup { warmup_epochs: 0.5, total_epochs: a.resnet_epochs as f64, min_lr: 0.0 };
         let rdata = subset(&data, a.resnet_limit)?;
         let name = format!("ResNet-18 (width 16) + Adam, {} training images", rdata.train_y.dim(0)?);
-        runs.push(study::train_and_test(&name, &prov(rn, train_cfg(seed, a.resnet_epochs, adam, cos)), &rdata, &device, &root.join("resnet18"))?);
+        runs.push(study::train_and_test(
+            &name,
+            &prov(rn, train_cfg(seed, a.resnet_epochs, adam, cos)),
+            &rdata,
+            &device,
+            &root.join("resnet18"),
+        )?);
     }
     // 3. Report.
     std::fs::create_dir_all(&a.report_dir)?;
-    let best = runs.iter().max_by(|x, y| x.test_accuracy.total_cmp(&y.test_accuracy)).ok_or_else(|| anyhow::anyhow!("no runs"))?;
+    let best = runs
+        .iter()
+        .max_by(|x, y| x.test_accuracy.total_cmp(&y.test_accuracy))
+        .ok_or_else(|| anyhow::anyhow!("no runs"))?;
     let img = |n: &str| a.report_dir.join(format!("fashion-mnist-{n}.png"));
     study::plot_losses(&img("loss"), "Fashion-MNIST: loss per epoch", &runs.iter().collect::<Vec<_>>())?;
-    scidl_cli::plot::confusion_heatmap(&img("confusion"), &format!("Fashion-MNIST test: {}", best.name), &data.classes, best.confusion.matrix())?;
-    let mut table = String::from("| run | parameters | epochs (best) | test accuracy | macro F1 | train time (s) |\n|---|---|---|---|---|---|\n");
+    scidl_cli::plot::confusion_heatmap(
+        &img("confusion"),
+        &format!("Fashion-MNIST test: {}", best.name),
+        &data.classes,
+        best.confusion.matrix(),
+    )?;
+    let mut table = String::from(
+        "| run | parameters | epochs (best) | test accuracy | macro F1 | train time (s) |\n|---|---|---|---|---|---|\n",
+    );
     for r in &runs {
         table.push_str(&format!(
             "| {} | {} | {} ({}) | **{:.4}** | {:.4} | {:.0} |\n",

@@ -56,7 +56,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Demo { epochs } => demo::run(&cli.common, epochs),
             Command::Case { study: Case::FashionMnist(a) } => fashion::run(&cli.common, &a),
-            Command::Predict { checkpoint, out, files } => predict::run(&cli.common, &checkpoint, out.as_deref(), &files),
+            Command::Predict { checkpoint, out, files } => {
+                predict::run(&cli.common, &checkpoint, out.as_deref(), &files)
+            }
         }
     })
 }

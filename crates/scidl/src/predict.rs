@@ -14,7 +14,8 @@ fn load_images(path: &Path, shape: [usize; 3]) -> Result<Tensor> {
     let bytes = std::fs::read(path).map_err(|e| BadInput::new(format!("{}: {e}", path.display())))?;
     let [c, h, w] = shape;
     let is_idx = bytes.len() >= 4 && ((bytes[0] == 0 && bytes[1] == 0) || bytes.starts_with(&[0x1f, 0x8b]));
-    let arr = if is_idx { scidl_data::readers::idx::read_idx(path)? } else { scidl_data::readers::image::read_image(path)? };
+    let arr =
+        if is_idx { scidl_data::readers::idx::read_idx(path)? } else { scidl_data::readers::image::read_image(path)? };
     let dims = arr.shape.clone();
     let n = match dims.as_slice() {
         [hh, ww] if c == 1 && [*hh, *ww] == [h, w] => 1,
@@ -50,9 +51,11 @@ pub fn run(args: &scidl_cli::CommonArgs, checkpoint: &Path, out: Option<&Path>, 
     for f in files {
         let raw = load_images(f, prov.input_shape)?;
         let x = study::normalise(raw, prov.scale, prov.mean, prov.std)?.to_device(&device)?;
-        let p = candle_nn::ops::softmax(&model.forward_t(&x, false)?, D::Minus1)?.to_device(&candle_core::Device::Cpu)?;
+        let p =
+            candle_nn::ops::softmax(&model.forward_t(&x, false)?, D::Minus1)?.to_device(&candle_core::Device::Cpu)?;
         for (i, row) in p.to_vec2::<f32>()?.iter().enumerate() {
-            let (best, prob) = row.iter().enumerate().fold((0, f32::MIN), |a, (j, &v)| if v > a.1 { (j, v) } else { a });
+            let (best, prob) =
+                row.iter().enumerate().fold((0, f32::MIN), |a, (j, &v)| if v > a.1 { (j, v) } else { a });
             let name = prov.classes.get(best).cloned().unwrap_or_else(|| best.to_string());
             csv.push_str(&format!("{},{i},{name},{prob:.4}\n", f.display()));
         }

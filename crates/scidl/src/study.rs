@@ -108,7 +108,13 @@ fn batcher(x: &Tensor, y: &Tensor, bs: usize, shuffle: bool, seed: u64, device: 
 }
 
 /// Trains `prov.model` on `data`, keeps the best checkpoint by validation accuracy, and tests it.
-pub fn train_and_test(name: &str, prov: &ClassifierProvenance, data: &ClassData, device: &Device, run_dir: &Path) -> Result<RunResult> {
+pub fn train_and_test(
+    name: &str,
+    prov: &ClassifierProvenance,
+    data: &ClassData,
+    device: &Device,
+    run_dir: &Path,
+) -> Result<RunResult> {
     let t0 = std::time::Instant::now();
     let seed = prov.train.seed;
     let store = ParamStore::new(seed, device);
@@ -116,7 +122,11 @@ pub fn train_and_test(name: &str, prov: &ClassifierProvenance, data: &ClassData,
     let params = store.num_trainable();
     let mut train = batcher(&data.train_x, &data.train_y, prov.batch_size, true, seed, device)?;
     if prov.hflip {
-        let flip = OnKeys { keys: vec!["input".into()], label_keys: vec![], transform: Box::new(RandFlip { axis: -1, p: 0.5 }) };
+        let flip = OnKeys {
+            keys: vec!["input".into()],
+            label_keys: vec![],
+            transform: Box::new(RandFlip { axis: -1, p: 0.5 }),
+        };
         train = train.with_transform(Arc::new(flip));
     }
     let val = batcher(&data.val_x, &data.val_y, 500, false, seed, device)?;
@@ -145,7 +155,15 @@ pub fn train_and_test(name: &str, prov: &ClassifierProvenance, data: &ClassData,
         cm.update(&out, &b.target)?;
         acc.update(&out, &b.target)?;
     }
-    Ok(RunResult { name: name.to_string(), fit, test_accuracy: acc.compute()?, confusion: cm, seconds: t0.elapsed().as_secs_f64(), params, dir: run_dir.to_path_buf() })
+    Ok(RunResult {
+        name: name.to_string(),
+        fit,
+        test_accuracy: acc.compute()?,
+        confusion: cm,
+        seconds: t0.elapsed().as_secs_f64(),
+        params,
+        dir: run_dir.to_path_buf(),
+    })
 }
 
 /// Markdown table of per-class precision, recall and F1 with macro averages.
@@ -173,9 +191,13 @@ pub fn per_class_table(cm: &ConfusionMatrix, classes: &[String]) -> Result<Strin
 /// Loss curves (train and validation) of several runs as one PNG.
 pub fn plot_losses(path: &Path, title: &str, runs: &[&RunResult]) -> Result<()> {
     let mut series = Vec::new();
-    let names: Vec<(String, String)> = runs.iter().map(|r| (format!("{} train", r.name), format!("{} val", r.name))).collect();
+    let names: Vec<(String, String)> =
+        runs.iter().map(|r| (format!("{} train", r.name), format!("{} val", r.name))).collect();
     for (r, (tn, vn)) in runs.iter().zip(&names) {
-        series.push(scidl_cli::plot::Series { label: tn, points: r.fit.history.iter().map(|e| (e.epoch as f64, e.train_loss)).collect() });
+        series.push(scidl_cli::plot::Series {
+            label: tn,
+            points: r.fit.history.iter().map(|e| (e.epoch as f64, e.train_loss)).collect(),
+        });
         series.push(scidl_cli::plot::Series {
             label: vn,
             points: r.fit.history.iter().filter_map(|e| e.val_loss.map(|v| (e.epoch as f64, v))).collect(),
@@ -216,7 +238,8 @@ pub fn rows(x: &Tensor, idx: &[usize]) -> Result<Tensor> {
 
 /// A summary line per epoch for reports.
 pub fn history_table(fit: &FitReport) -> String {
-    let mut s = String::from("| epoch | lr | train loss | val loss | val accuracy | seconds |\n|---|---|---|---|---|---|\n");
+    let mut s =
+        String::from("| epoch | lr | train loss | val loss | val accuracy | seconds |\n|---|---|---|---|---|---|\n");
     for e in &fit.history {
         s.push_str(&format!(
             "| {} | {:.2e} | {:.4} | {:.4} | {:.4} | {:.1} |\n",
@@ -235,7 +258,16 @@ pub fn history_table(fit: &FitReport) -> String {
 pub fn machine_line(device: &Device) -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
-    format!("{} on {cpu}, scidl {} ({})", scidl_core::device::describe(device), env!("CARGO_PKG_VERSION"), scidl_core::train::checkpoint::git_revision())
+    format!(
+        "{} on {cpu}, scidl {} ({})",
+        scidl_core::device::describe(device),
+        env!("CARGO_PKG_VERSION"),
+        scidl_core::train::checkpoint::git_revision()
+    )
 }

@@ -71,7 +71,14 @@ fn demo_trains_reports_and_its_checkpoint_predicts() {
     let big = d.path().join("big.png");
     scidl_data::readers::image::write_png_gray8(&big, 9, 9, &[0u8; 81]).unwrap();
     let out_csv = d.path().join("pred.csv");
-    let o = scidl(&["predict", "--checkpoint", ckpt.to_str().unwrap(), "--out", out_csv.to_str().unwrap(), big.to_str().unwrap()]);
+    let o = scidl(&[
+        "predict",
+        "--checkpoint",
+        ckpt.to_str().unwrap(),
+        "--out",
+        out_csv.to_str().unwrap(),
+        big.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("big.png") && stderr(&o).contains("does not match"), "{}", stderr(&o));
     assert!(!out_csv.exists());

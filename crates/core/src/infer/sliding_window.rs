@@ -166,34 +166,22 @@ impl SlidingWindow {
             )));
         }
         if self.window.contains(&0) {
-            return Err(Error::Config(format!(
-                "sliding_window.window: sizes must be positive, got {:?}",
-                self.window
-            )));
+            return Err(Error::Config(format!("sliding_window.window: sizes must be positive, got {:?}", self.window)));
         }
         if !(self.overlap >= 0.0 && self.overlap < 1.0) {
-            return Err(Error::Config(format!(
-                "sliding_window.overlap: must be in [0, 1), got {}",
-                self.overlap
-            )));
+            return Err(Error::Config(format!("sliding_window.overlap: must be in [0, 1), got {}", self.overlap)));
         }
         if self.batch_size == 0 {
-            return Err(Error::Config(
-                "sliding_window.batch_size: must be at least 1".into(),
-            ));
+            return Err(Error::Config("sliding_window.batch_size: must be at least 1".into()));
         }
-        if self.blend == Blend::Gaussian
-            && !(self.sigma_scale.is_finite() && self.sigma_scale > 0.0)
-        {
+        if self.blend == Blend::Gaussian && !(self.sigma_scale.is_finite() && self.sigma_scale > 0.0) {
             return Err(Error::Config(format!(
                 "sliding_window.sigma_scale: must be positive and finite for gaussian blending, got {}",
                 self.sigma_scale
             )));
         }
         if self.pad_value.is_nan() {
-            return Err(Error::Config(
-                "sliding_window.pad_value: must not be NaN".into(),
-            ));
+            return Err(Error::Config("sliding_window.pad_value: must not be NaN".into()));
         }
         Ok(())
     }
@@ -238,16 +226,8 @@ impl SlidingWindow {
                 *value /= max;
             }
         }
-        let min_non_zero = map
-            .iter()
-            .copied()
-            .filter(|&v| v > 0.0)
-            .fold(f64::INFINITY, f64::min);
-        let floor = if min_non_zero.is_finite() {
-            min_non_zero.max(MIN_WEIGHT)
-        } else {
-            MIN_WEIGHT
-        };
+        let min_non_zero = map.iter().copied().filter(|&v| v > 0.0).fold(f64::INFINITY, f64::min);
+        let floor = if min_non_zero.is_finite() { min_non_zero.max(MIN_WEIGHT) } else { MIN_WEIGHT };
         for value in &mut map {
             *value = value.max(floor);
         }
@@ -287,9 +267,7 @@ impl SlidingWindow {
         }
         let (n_images, spatial) = (dims[0], &dims[2..]);
         if n_images == 0 || spatial.contains(&0) {
-            return Err(Error::Shape(format!(
-                "sliding window: input {dims:?} is empty"
-            )));
+            return Err(Error::Shape(format!("sliding window: input {dims:?} is empty")));
         }
 
         // 1. Pad every spatial dimension smaller than the window, symmetrically as MONAI.
@@ -309,8 +287,7 @@ impl SlidingWindow {
                 } else if len > 0 {
                     let mut shape = padded.dims().to_vec();
                     shape[2 + d] = len;
-                    let pad = Tensor::full(self.pad_value, shape, padded.device())?
-                        .to_dtype(padded.dtype())?;
+                    let pad = Tensor::full(self.pad_value, shape, padded.device())?.to_dtype(padded.dtype())?;
                     parts.push(pad);
                 }
             }
@@ -319,14 +296,10 @@ impl SlidingWindow {
         let padded_spatial = padded.dims()[2..].to_vec();
 
         // 2. Window positions per dimension; windows ordered image-major, then row-major.
-        let starts: Vec<Vec<usize>> = (0..nd)
-            .map(|d| window_starts(padded_spatial[d], self.window[d], self.overlap))
-            .collect();
-        let starts3 = [
-            if nd == 3 { starts[0].clone() } else { vec![0] },
-            starts[nd - 2].clone(),
-            starts[nd - 1].clone(),
-        ];
+        let starts: Vec<Vec<usize>> =
+            (0..nd).map(|d| window_starts(padded_spatial[d], self.window[d], self.overlap)).collect();
+        let starts3 =
+            [if nd == 3 { starts[0].clone() } else { vec![0] }, starts[nd - 2].clone(), starts[nd - 1].clone()];
         let mut positions: Vec<Dims3> = Vec::new();
         for &sd in &starts3[0] {
             for &sh in &starts3[1] {
@@ -335,9 +308,7 @@ impl SlidingWindow {
                 }
             }
         }
-        let windows: Vec<(usize, Dims3)> = (0..n_images)
-            .flat_map(|n| positions.iter().map(move |&p| (n, p)))
-            .collect();
+        let windows: Vec<(usize, Dims3)> = (0..n_images).flat_map(|n| positions.iter().map(move |&p| (n, p))).collect();
         tracing::debug!(
             windows = windows.len(),
             per_image = positions.len(),
@@ -358,10 +329,7 @@ impl SlidingWindow {
                 for y in 0..win3[1] {
                     let src = (z * win3[1] + y) * win3[2];
                     let dst = ((sd + z) * pad3[1] + sh + y) * pad3[2] + sw;
-                    for (acc, &w) in weight_sum[dst..dst + win3[2]]
-                        .iter_mut()
-                        .zip(&importance[src..src + win3[2]])
-                    {
+                    for (acc, &w) in weight_sum[dst..dst + win3[2]].iter_mut().zip(&importance[src..src + win3[2]]) {
                         *acc += w;
                     }
                 }
@@ -392,17 +360,12 @@ impl SlidingWindow {
                 || out_dims[2..] != self.window[..]
                 || out_channels.is_some_and(|c| c != out_dims[1])
             {
-                let expected_channels =
-                    out_channels.map_or_else(|| "C_out".to_string(), |c| c.to_string());
+                let expected_channels = out_channels.map_or_else(|| "C_out".to_string(), |c| c.to_string());
                 return Err(Error::Shape(format!(
                     "sliding window: the network must map {:?} to ({}, {expected_channels}, {}), got {out_dims:?}",
                     batch.dims(),
                     group.len(),
-                    self.window
-                        .iter()
-                        .map(usize::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    self.window.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
                 )));
             }
             let channels = out_dims[1];
@@ -411,11 +374,7 @@ impl SlidingWindow {
                 out_dtype = out.dtype();
                 sums = vec![0.0; n_images * channels * pad_len];
             }
-            let values = out
-                .to_device(&Device::Cpu)?
-                .to_dtype(DType::F64)?
-                .flatten_all()?
-                .to_vec1::<f64>()?;
+            let values = out.to_device(&Device::Cpu)?.to_dtype(DType::F64)?.flatten_all()?.to_vec1::<f64>()?;
             for (b, &(n, [sd, sh, sw])) in group.iter().enumerate() {
                 for c in 0..channels {
                     let src_base = (b * channels + c) * win_len;
@@ -448,8 +407,7 @@ impl SlidingWindow {
                 let base = (n * channels + c) * pad_len;
                 for z in 0..orig3[0] {
                     for y in 0..orig3[1] {
-                        let row =
-                            ((z + before3[0]) * pad3[1] + y + before3[1]) * pad3[2] + before3[2];
+                        let row = ((z + before3[0]) * pad3[1] + y + before3[1]) * pad3[2] + before3[2];
                         result.extend(
                             sums[base + row..base + row + orig3[2]]
                                 .iter()
@@ -462,9 +420,7 @@ impl SlidingWindow {
         }
         let mut shape = vec![n_images, channels];
         shape.extend_from_slice(spatial);
-        Ok(Tensor::from_vec(result, shape, &Device::Cpu)?
-            .to_dtype(out_dtype)?
-            .to_device(x.device())?)
+        Ok(Tensor::from_vec(result, shape, &Device::Cpu)?.to_dtype(out_dtype)?.to_device(x.device())?)
     }
 }
 
@@ -495,29 +451,20 @@ mod tests {
 
     fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
         assert_eq!(a.dims(), b.dims());
-        to_vec(a)
-            .iter()
-            .zip(to_vec(b))
-            .map(|(x, y)| (x - y).abs())
-            .fold(0.0, f32::max)
+        to_vec(a).iter().zip(to_vec(b)).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
     }
 
     fn sw(window: &[usize], overlap: f64, batch_size: usize, blend: Blend) -> SlidingWindow {
-        SlidingWindow {
-            overlap,
-            batch_size,
-            blend,
-            ..SlidingWindow::new(window.to_vec())
-        }
+        SlidingWindow { overlap, batch_size, blend, ..SlidingWindow::new(window.to_vec()) }
     }
 
     /// Input shapes with odd sizes, some smaller than the window, paired with windows.
     fn cases() -> Vec<(Vec<usize>, Vec<usize>)> {
         vec![
             (vec![2, 3, 11, 13], vec![4, 5]),
-            (vec![1, 2, 9, 3], vec![4, 5]), // W smaller than the window
+            (vec![1, 2, 9, 3], vec![4, 5]),  // W smaller than the window
             (vec![3, 1, 2, 17], vec![5, 6]), // H smaller than the window
-            (vec![1, 2, 4, 5], vec![4, 5]), // exactly one window
+            (vec![1, 2, 4, 5], vec![4, 5]),  // exactly one window
             (vec![2, 2, 7, 9, 11], vec![3, 4, 5]),
             (vec![1, 3, 5, 2, 9], vec![3, 4, 4]), // H smaller than the window
             (vec![1, 1, 2, 3, 1], vec![4, 4, 4]), // smaller than the window everywhere
@@ -547,11 +494,7 @@ mod tests {
                         let s = sw(&window, overlap, batch_size, blend);
                         let y = s.run(&x, &|t| Ok(t.clone())).unwrap();
                         assert_eq!(y.dims(), x.dims());
-                        assert_eq!(
-                            to_vec(&y),
-                            to_vec(&x),
-                            "identity {shape:?} {window:?} {overlap} {blend:?}"
-                        );
+                        assert_eq!(to_vec(&y), to_vec(&x), "identity {shape:?} {window:?} {overlap} {blend:?}");
                         let scaled = s.run(&x, &|t| Ok((t * 2.5)?)).unwrap();
                         assert_eq!(
                             to_vec(&scaled),
@@ -575,12 +518,8 @@ mod tests {
         w_shape.extend(std::iter::repeat_n(1, nd));
         let mut b_shape = vec![1, c_out];
         b_shape.extend(std::iter::repeat_n(1, nd));
-        let y = x
-            .unsqueeze(1)?
-            .broadcast_mul(&w.reshape(w_shape)?)?
-            .sum(2)?
-            .broadcast_add(&b.reshape(b_shape)?)?
-            .relu()?;
+        let y =
+            x.unsqueeze(1)?.broadcast_mul(&w.reshape(w_shape)?)?.sum(2)?.broadcast_add(&b.reshape(b_shape)?)?.relu()?;
         Ok(y)
     }
 
@@ -591,14 +530,9 @@ mod tests {
             let whole = pointwise_net(&x).unwrap();
             for overlap in [0.0, 0.25, 0.5] {
                 for blend in [Blend::Constant, Blend::Gaussian] {
-                    let y = sw(&window, overlap, 2, blend)
-                        .run(&x, &pointwise_net)
-                        .unwrap();
+                    let y = sw(&window, overlap, 2, blend).run(&x, &pointwise_net).unwrap();
                     let diff = max_abs_diff(&y, &whole);
-                    assert!(
-                        diff <= 1e-5,
-                        "{shape:?} {window:?} {overlap} {blend:?}: {diff}"
-                    );
+                    assert!(diff <= 1e-5, "{shape:?} {window:?} {overlap} {blend:?}: {diff}");
                 }
             }
         }
@@ -607,8 +541,7 @@ mod tests {
     #[test]
     fn conv1x1_network_matches_whole_image() {
         let (c_in, c_out) = (3, 5);
-        let w =
-            Tensor::from_vec(values(c_out * c_in, 5), (c_out, c_in, 1, 1), &Device::Cpu).unwrap();
+        let w = Tensor::from_vec(values(c_out * c_in, 5), (c_out, c_in, 1, 1), &Device::Cpu).unwrap();
         let net = |t: &Tensor| -> Result<Tensor> { Ok(t.conv2d(&w, 0, 1, 1, 1)?.relu()?) };
         let x = tensor(&[2, c_in, 19, 14], 9);
         let whole = net(&x).unwrap();
@@ -630,21 +563,13 @@ mod tests {
 
     /// Whether every window covering `p` along a dimension sees `p`'s whole neighbourhood.
     fn seam_free(p: usize, starts: &[usize], w: usize, size: usize) -> bool {
-        starts
-            .iter()
-            .filter(|&&s| (s..s + w).contains(&p))
-            .all(|&s| interior(p, s, w, size))
+        starts.iter().filter(|&&s| (s..s + w).contains(&p)).all(|&s| interior(p, s, w, size))
     }
 
     #[test]
     fn conv3x3_matches_whole_image_away_from_seams() {
         let (c_in, c_out) = (2, 3);
-        let w = Tensor::from_vec(
-            values(c_out * c_in * 9, 13),
-            (c_out, c_in, 3, 3),
-            &Device::Cpu,
-        )
-        .unwrap();
+        let w = Tensor::from_vec(values(c_out * c_in * 9, 13), (c_out, c_in, 3, 3), &Device::Cpu).unwrap();
         let net = |t: &Tensor| -> Result<Tensor> { Ok(t.conv2d(&w, 1, 1, 1, 1)?.relu()?) };
         let (h, wd) = (21, 18);
         let x = tensor(&[2, c_in, h, wd], 17);
@@ -659,20 +584,14 @@ mod tests {
                 for (i, (&a, &b)) in y.iter().zip(&whole).enumerate() {
                     let (r, c) = ((i / wd) % h, i % wd);
                     if seam_free(r, &hs, window[0], h) && seam_free(c, &ws, window[1], wd) {
-                        assert!(
-                            (a - b).abs() <= 1e-5,
-                            "{overlap} {blend:?} ({r}, {c}): {a} vs {b}"
-                        );
+                        assert!((a - b).abs() <= 1e-5, "{overlap} {blend:?} ({r}, {c}): {a} vs {b}");
                         checked += 1;
                     } else if (a - b).abs() > 1e-4 {
                         seams_differ = true;
                     }
                 }
                 assert!(checked > y.len() / 10, "only {checked} voxels checked");
-                assert!(
-                    seams_differ,
-                    "expected seam artefacts to show the check is meaningful"
-                );
+                assert!(seams_differ, "expected seam artefacts to show the check is meaningful");
             }
         }
     }
@@ -700,30 +619,18 @@ mod tests {
     fn channel_count_may_change_and_dtype_follows_output() {
         let x = tensor(&[1, 3, 9, 9], 2);
         let s = sw(&[4, 4], 0.25, 4, Blend::Gaussian);
-        let y = s
-            .run(&x, &|t| Ok(t.sum_keepdim(1)?.to_dtype(DType::F64)?))
-            .unwrap();
+        let y = s.run(&x, &|t| Ok(t.sum_keepdim(1)?.to_dtype(DType::F64)?)).unwrap();
         assert_eq!(y.dims(), &[1, 1, 9, 9]);
         assert_eq!(y.dtype(), DType::F64);
         let expected = x.sum_keepdim(1).unwrap().to_dtype(DType::F64).unwrap();
-        let diff = (y - expected)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar::<f64>()
-            .unwrap();
+        let diff = (y - expected).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f64>().unwrap();
         assert!(diff < 1e-12, "{diff}");
     }
 
     #[test]
     fn padding_uses_pad_value_and_is_cropped() {
         let x = tensor(&[1, 1, 3, 2], 4);
-        let s = SlidingWindow {
-            pad_value: -7.0,
-            ..SlidingWindow::new(vec![6, 5])
-        };
+        let s = SlidingWindow { pad_value: -7.0, ..SlidingWindow::new(vec![6, 5]) };
         let seen = RefCell::new(Vec::new());
         let y = s
             .run(&x, &|t| {
@@ -771,12 +678,7 @@ mod tests {
         let g = |d: f64| (-d * d / (2.0 * sigma * sigma)).exp();
         let expected = (g(1.5) / g(0.5)).max(MIN_WEIGHT);
         assert!((m2[4] - expected).abs() < 1e-12);
-        assert_eq!(
-            sw(&[2, 3], 0.0, 1, Blend::Constant)
-                .importance_map()
-                .unwrap(),
-            vec![1.0; 6]
-        );
+        assert_eq!(sw(&[2, 3], 0.0, 1, Blend::Constant).importance_map().unwrap(), vec![1.0; 6]);
     }
 
     #[test]
@@ -794,53 +696,25 @@ mod tests {
         }
         // Window dimension count mismatch.
         assert!(matches!(ok.run(&x5, &id), Err(Error::Shape(_))));
-        assert!(matches!(
-            SlidingWindow::new(vec![4, 4, 4]).run(&x4, &id),
-            Err(Error::Shape(_))
-        ));
-        assert!(matches!(
-            SlidingWindow::new(vec![4]).run(&x4, &id),
-            Err(Error::Config(_))
-        ));
+        assert!(matches!(SlidingWindow::new(vec![4, 4, 4]).run(&x4, &id), Err(Error::Shape(_))));
+        assert!(matches!(SlidingWindow::new(vec![4]).run(&x4, &id), Err(Error::Config(_))));
         // Zero window.
-        assert!(matches!(
-            SlidingWindow::new(vec![4, 0]).run(&x4, &id),
-            Err(Error::Config(_))
-        ));
+        assert!(matches!(SlidingWindow::new(vec![4, 0]).run(&x4, &id), Err(Error::Config(_))));
         // Overlap outside [0, 1).
         for overlap in [1.0, 1.5, -0.1, f64::NAN, f64::INFINITY] {
-            let s = SlidingWindow {
-                overlap,
-                ..ok.clone()
-            };
-            assert!(
-                matches!(s.run(&x4, &id), Err(Error::Config(_))),
-                "{overlap}"
-            );
+            let s = SlidingWindow { overlap, ..ok.clone() };
+            assert!(matches!(s.run(&x4, &id), Err(Error::Config(_))), "{overlap}");
         }
         // Zero batch size.
-        let s = SlidingWindow {
-            batch_size: 0,
-            ..ok.clone()
-        };
+        let s = SlidingWindow { batch_size: 0, ..ok.clone() };
         assert!(matches!(s.run(&x4, &id), Err(Error::Config(_))));
         // Gaussian sigma must be positive.
         for sigma_scale in [0.0, -1.0, f64::NAN] {
-            let s = SlidingWindow {
-                blend: Blend::Gaussian,
-                sigma_scale,
-                ..ok.clone()
-            };
-            assert!(
-                matches!(s.run(&x4, &id), Err(Error::Config(_))),
-                "{sigma_scale}"
-            );
+            let s = SlidingWindow { blend: Blend::Gaussian, sigma_scale, ..ok.clone() };
+            assert!(matches!(s.run(&x4, &id), Err(Error::Config(_))), "{sigma_scale}");
         }
         // ... but is ignored with constant blending.
-        let s = SlidingWindow {
-            sigma_scale: 0.0,
-            ..ok.clone()
-        };
+        let s = SlidingWindow { sigma_scale: 0.0, ..ok.clone() };
         assert!(s.run(&x4, &id).is_ok());
         // Empty input.
         let empty = Tensor::zeros((0, 1, 8, 8), DType::F32, &Device::Cpu).unwrap();
@@ -849,10 +723,7 @@ mod tests {
         let wrong_window = |t: &Tensor| -> Result<Tensor> { Ok(t.narrow(3, 0, 3)?) };
         assert!(matches!(ok.run(&x4, &wrong_window), Err(Error::Shape(_))));
         let wrong_batch = |t: &Tensor| -> Result<Tensor> { Ok(t.narrow(0, 0, 1)?) };
-        let s = SlidingWindow {
-            batch_size: 2,
-            ..ok.clone()
-        };
+        let s = SlidingWindow { batch_size: 2, ..ok.clone() };
         assert!(matches!(s.run(&x4, &wrong_batch), Err(Error::Shape(_))));
         let wrong_rank = |t: &Tensor| -> Result<Tensor> { Ok(t.flatten_from(2)?) };
         assert!(matches!(ok.run(&x4, &wrong_rank), Err(Error::Shape(_))));
@@ -860,16 +731,9 @@ mod tests {
         let calls = RefCell::new(0);
         let changing = |t: &Tensor| -> Result<Tensor> {
             *calls.borrow_mut() += 1;
-            if *calls.borrow() == 1 {
-                Ok(t.clone())
-            } else {
-                Ok(Tensor::cat(&[t, t], 1)?)
-            }
+            if *calls.borrow() == 1 { Ok(t.clone()) } else { Ok(Tensor::cat(&[t, t], 1)?) }
         };
-        let s = SlidingWindow {
-            batch_size: 1,
-            ..ok.clone()
-        };
+        let s = SlidingWindow { batch_size: 1, ..ok.clone() };
         assert!(matches!(s.run(&x4, &changing), Err(Error::Shape(_))));
         // Errors from the network pass through unchanged.
         let failing = |_: &Tensor| -> Result<Tensor> { Err(Error::NonFinite("boom".into())) };
@@ -878,10 +742,7 @@ mod tests {
 
     #[test]
     fn serde_round_trip_and_defaults() {
-        let s = SlidingWindow {
-            blend: Blend::Gaussian,
-            ..SlidingWindow::new(vec![96, 96, 96])
-        };
+        let s = SlidingWindow { blend: Blend::Gaussian, ..SlidingWindow::new(vec![96, 96, 96]) };
         let json = serde_json::to_string(&s).unwrap();
         assert!(json.contains("\"gaussian\""), "{json}");
         let back: SlidingWindow = serde_json::from_str(&json).unwrap();

@@ -97,7 +97,9 @@ pub fn focal_loss(scores: &Tensor, target: &Tensor, gamma: f64, alpha: Option<&[
         if a.len() != c {
             return Err(Error::Shape(format!("{} focal alphas for {c} classes", a.len())));
         }
-        let aw = Tensor::from_slice(a, c, logp.device())?.to_dtype(logp.dtype())?.index_select(&t.to_dtype(DType::U32)?, 0)?;
+        let aw = Tensor::from_slice(a, c, logp.device())?
+            .to_dtype(logp.dtype())?
+            .index_select(&t.to_dtype(DType::U32)?, 0)?;
         l = l.mul(&aw)?;
     }
     Ok(l.mean_all()?)

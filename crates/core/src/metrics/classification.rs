@@ -27,33 +27,19 @@ fn read_scores(output: &Tensor, metric: &'static str) -> Result<ScoreRows> {
         [rows] => (rows, 1),
         [rows, classes] => (rows, classes),
         ref other => {
-            return Err(Error::Shape(format!(
-                "{metric}: output must be [N] or [N, C] scores, got {other:?}"
-            )));
+            return Err(Error::Shape(format!("{metric}: output must be [N] or [N, C] scores, got {other:?}")));
         }
     };
     if classes == 0 {
-        return Err(Error::Shape(format!(
-            "{metric}: output {:?} has no classes",
-            output.dims()
-        )));
+        return Err(Error::Shape(format!("{metric}: output {:?} has no classes", output.dims())));
     }
     let values = tensor_to_f64(output)?;
     ensure_no_nan(&values, metric, "output")?;
-    Ok(ScoreRows {
-        values,
-        rows,
-        classes,
-    })
+    Ok(ScoreRows { values, rows, classes })
 }
 
 /// Reads `rows` target labels (any shape with `rows` elements, e.g. `[N]` or `[N, 1]`), each below `num_classes`.
-fn read_labels(
-    target: &Tensor,
-    rows: usize,
-    num_classes: usize,
-    metric: &'static str,
-) -> Result<Vec<usize>> {
+fn read_labels(target: &Tensor, rows: usize, num_classes: usize, metric: &'static str) -> Result<Vec<usize>> {
     if target.elem_count() != rows {
         return Err(Error::Shape(format!(
             "{metric}: target {:?} must hold one label per sample ({rows} samples)",
@@ -65,9 +51,7 @@ fn read_labels(
 
 /// Predicted class of every row: argmax (ties to the lowest index).
 fn argmax_rows(scores: &ScoreRows) -> Vec<usize> {
-    (0..scores.rows)
-        .map(|row| argmax_strided(&scores.values, row * scores.classes, scores.classes, 1))
-        .collect()
+    (0..scores.rows).map(|row| argmax_strided(&scores.values, row * scores.classes, scores.classes, 1)).collect()
 }
 
 /// Fraction of samples whose predicted class equals the target.
@@ -97,11 +81,7 @@ impl Metric for Accuracy {
         const METRIC: &str = "accuracy";
         let scores = read_scores(output, METRIC)?;
         let predicted = if scores.classes == 1 {
-            if let Some(bad) = scores
-                .values
-                .iter()
-                .find(|score| !(0.0..=1.0).contains(*score))
-            {
+            if let Some(bad) = scores.values.iter().find(|score| !(0.0..=1.0).contains(*score)) {
                 return Err(Error::Metric {
                     metric: METRIC,
                     reason: format!(
@@ -109,20 +89,12 @@ impl Metric for Accuracy {
                     ),
                 });
             }
-            scores
-                .values
-                .iter()
-                .map(|&score| usize::from(score >= 0.5))
-                .collect()
+            scores.values.iter().map(|&score| usize::from(score >= 0.5)).collect()
         } else {
             argmax_rows(&scores)
         };
         let actual = read_labels(target, scores.rows, scores.classes.max(2), METRIC)?;
-        self.correct += predicted
-            .iter()
-            .zip(&actual)
-            .filter(|(p, a)| p == a)
-            .count() as u64;
+        self.correct += predicted.iter().zip(&actual).filter(|(p, a)| p == a).count() as u64;
         self.total += scores.rows as u64;
         Ok(())
     }
@@ -157,11 +129,7 @@ pub struct TopKAccuracy {
 impl TopKAccuracy {
     /// Top-`k` accuracy; `k == 0` makes `update` return an error.
     pub fn new(k: usize) -> Self {
-        Self {
-            k,
-            correct: 0,
-            total: 0,
-        }
+        Self { k, correct: 0, total: 0 }
     }
 
     /// The `k` of top-`k`.
@@ -178,16 +146,10 @@ impl Metric for TopKAccuracy {
     fn update(&mut self, output: &Tensor, target: &Tensor) -> Result<()> {
         const METRIC: &str = "top_k_accuracy";
         if self.k == 0 {
-            return Err(Error::Metric {
-                metric: METRIC,
-                reason: "k must be at least 1".to_string(),
-            });
+            return Err(Error::Metric { metric: METRIC, reason: "k must be at least 1".to_string() });
         }
         if output.rank() != 2 {
-            return Err(Error::Shape(format!(
-                "{METRIC}: output must be [N, C] scores, got {:?}",
-                output.dims()
-            )));
+            return Err(Error::Shape(format!("{METRIC}: output must be [N, C] scores, got {:?}", output.dims())));
         }
         let scores = read_scores(output, METRIC)?;
         let actual = read_labels(target, scores.rows, scores.classes, METRIC)?;
@@ -198,9 +160,7 @@ impl Metric for TopKAccuracy {
             let ranked_before = row_scores
                 .iter()
                 .enumerate()
-                .filter(|&(class, &score)| {
-                    score > target_score || (score == target_score && class < label)
-                })
+                .filter(|&(class, &score)| score > target_score || (score == target_score && class < label))
                 .count();
             if ranked_before < self.k {
                 self.correct += 1;
@@ -254,10 +214,7 @@ const CONFUSION_METRIC: &str = "confusion_matrix";
 impl ConfusionMatrix {
     /// An all-zero `num_classes x num_classes` matrix.
     pub fn new(num_classes: usize) -> Self {
-        Self {
-            num_classes,
-            counts: vec![vec![0; num_classes]; num_classes],
-        }
+        Self { num_classes, counts: vec![vec![0; num_classes]; num_classes] }
     }
 
     /// Number of classes.
@@ -274,17 +231,10 @@ impl ConfusionMatrix {
                 actual.len()
             )));
         }
-        if let Some(bad) = predicted
-            .iter()
-            .chain(actual)
-            .find(|&&label| label >= self.num_classes)
-        {
+        if let Some(bad) = predicted.iter().chain(actual).find(|&&label| label >= self.num_classes) {
             return Err(Error::Metric {
                 metric: CONFUSION_METRIC,
-                reason: format!(
-                    "label {bad} is out of range for {} classes",
-                    self.num_classes
-                ),
+                reason: format!("label {bad} is out of range for {} classes", self.num_classes),
             });
         }
         for (&p, &a) in predicted.iter().zip(actual) {
@@ -312,19 +262,13 @@ impl ConfusionMatrix {
     /// True positives / predicted positives of `class`; 0.0 if `class` was never predicted.
     pub fn precision(&self, class: usize) -> Result<f64> {
         self.check_ready(class)?;
-        Ok(ratio_or_zero(
-            self.counts[class][class],
-            self.predicted_count(class),
-        ))
+        Ok(ratio_or_zero(self.counts[class][class], self.predicted_count(class)))
     }
 
     /// True positives / actual positives of `class`; 0.0 if `class` never occurred.
     pub fn recall(&self, class: usize) -> Result<f64> {
         self.check_ready(class)?;
-        Ok(ratio_or_zero(
-            self.counts[class][class],
-            self.actual_count(class),
-        ))
+        Ok(ratio_or_zero(self.counts[class][class], self.actual_count(class)))
     }
 
     /// Harmonic mean of precision and recall of `class`, `2 TP / (2 TP + FP + FN)`; 0.0 if that is 0/0.
@@ -393,9 +337,7 @@ impl ConfusionMatrix {
     }
 
     fn trace(&self) -> u64 {
-        (0..self.num_classes)
-            .map(|class| self.counts[class][class])
-            .sum()
+        (0..self.num_classes).map(|class| self.counts[class][class]).sum()
     }
 
     fn actual_count(&self, class: usize) -> u64 {
@@ -410,10 +352,7 @@ impl ConfusionMatrix {
         if class >= self.num_classes {
             return Err(Error::Metric {
                 metric: CONFUSION_METRIC,
-                reason: format!(
-                    "class {class} is out of range for {} classes",
-                    self.num_classes
-                ),
+                reason: format!("class {class} is out of range for {} classes", self.num_classes),
             });
         }
         Ok(())
@@ -430,11 +369,7 @@ impl ConfusionMatrix {
 
 /// `numerator / denominator`, or 0.0 when the denominator is 0.
 fn ratio_or_zero(numerator: u64, denominator: u64) -> f64 {
-    if denominator == 0 {
-        0.0
-    } else {
-        numerator as f64 / denominator as f64
-    }
+    if denominator == 0 { 0.0 } else { numerator as f64 / denominator as f64 }
 }
 
 impl Metric for ConfusionMatrix {
@@ -445,10 +380,7 @@ impl Metric for ConfusionMatrix {
     /// Output `[N, C]` scores (argmax, ties to the lowest index) or `[N]` predicted labels; target `[N]` labels.
     fn update(&mut self, output: &Tensor, target: &Tensor) -> Result<()> {
         if self.num_classes == 0 {
-            return Err(Error::Metric {
-                metric: CONFUSION_METRIC,
-                reason: "num_classes is 0".to_string(),
-            });
+            return Err(Error::Metric { metric: CONFUSION_METRIC, reason: "num_classes is 0".to_string() });
         }
         let predicted = match *output.dims() {
             [_, classes] => {
@@ -477,10 +409,7 @@ impl Metric for ConfusionMatrix {
     }
 
     fn reset(&mut self) {
-        self.counts
-            .iter_mut()
-            .flatten()
-            .for_each(|count| *count = 0);
+        self.counts.iter_mut().flatten().for_each(|count| *count = 0);
     }
 
     fn higher_is_better(&self) -> bool {
@@ -511,11 +440,7 @@ impl RocAuc {
     /// Binary ROC-AUC: output `[N]` (or `[N, 1]`) scores of class 1, or `[N, 2]` logits/probabilities
     /// (ranked by column 1 minus column 0, which is monotone in the class-1 probability); labels 0/1.
     pub fn binary() -> Self {
-        Self {
-            mode: RocMode::Binary,
-            scores: Vec::new(),
-            labels: Vec::new(),
-        }
+        Self { mode: RocMode::Binary, scores: Vec::new(), labels: Vec::new() }
     }
 
     /// Macro average over classes of one-vs-rest ROC-AUC from `[N, num_classes]` scores.
@@ -523,27 +448,15 @@ impl RocAuc {
     /// Each column is ranked as given; pass softmax probabilities to match scikit-learn's
     /// `roc_auc_score(multi_class="ovr")` on `predict_proba` output.
     pub fn one_vs_rest(num_classes: usize) -> Self {
-        Self {
-            mode: RocMode::OneVsRest { num_classes },
-            scores: Vec::new(),
-            labels: Vec::new(),
-        }
+        Self { mode: RocMode::OneVsRest { num_classes }, scores: Vec::new(), labels: Vec::new() }
     }
 
     /// ROC-AUC of `class` against the rest (for binary, `class` 1 is the positive class).
     fn class_auc(&self, class: usize, metric: &'static str) -> Result<f64> {
         let (scores, positive): (Vec<f64>, Vec<bool>) = match self.mode {
-            RocMode::Binary => (
-                self.scores.clone(),
-                self.labels.iter().map(|&label| label == 1).collect(),
-            ),
+            RocMode::Binary => (self.scores.clone(), self.labels.iter().map(|&label| label == 1).collect()),
             RocMode::OneVsRest { num_classes } => (
-                self.scores
-                    .iter()
-                    .skip(class)
-                    .step_by(num_classes)
-                    .copied()
-                    .collect(),
+                self.scores.iter().skip(class).step_by(num_classes).copied().collect(),
                 self.labels.iter().map(|&label| label == class).collect(),
             ),
         };
@@ -579,10 +492,7 @@ fn mann_whitney_auc(scores: &[f64], positive: &[bool]) -> Option<f64> {
         }
         // Ranks are 1-based; tied scores share the mean of ranks start+1 ..= end+1.
         let average_rank = (start + end) as f64 / 2.0 + 1.0;
-        let tied_positives = order[start..=end]
-            .iter()
-            .filter(|&&index| positive[index])
-            .count();
+        let tied_positives = order[start..=end].iter().filter(|&&index| positive[index]).count();
         positive_rank_sum += average_rank * tied_positives as f64;
         start = end + 1;
     }
@@ -604,9 +514,7 @@ impl Metric for RocAuc {
                 let labels = read_labels(target, scores.rows, 2, metric)?;
                 match scores.classes {
                     1 => self.scores.extend_from_slice(&scores.values),
-                    2 => self.scores.extend(
-                        (0..scores.rows).map(|row| scores.row(row)[1] - scores.row(row)[0]),
-                    ),
+                    2 => self.scores.extend((0..scores.rows).map(|row| scores.row(row)[1] - scores.row(row)[0])),
                     classes => {
                         return Err(Error::Shape(format!(
                             "{metric}: binary output must be [N], [N, 1] or [N, 2], got [{}, {classes}]",
@@ -673,20 +581,14 @@ mod tests {
     const EPS: f64 = 1e-12;
 
     fn assert_close(actual: f64, expected: f64) {
-        assert!(
-            (actual - expected).abs() < EPS,
-            "got {actual}, expected {expected}"
-        );
+        assert!((actual - expected).abs() < EPS, "got {actual}, expected {expected}");
     }
 
     #[test]
     fn accuracy_argmax_with_tie_and_u32_labels() -> Result<()> {
         let device = Device::Cpu;
         // Row argmax: [2,1,0] -> 0, [0,3,1] -> 1, [1,1,0] -> 0 (tie -> lowest index).
-        let logits = Tensor::new(
-            &[[2f32, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 1.0, 0.0]],
-            &device,
-        )?;
+        let logits = Tensor::new(&[[2f32, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 1.0, 0.0]], &device)?;
         let target = Tensor::new(&[0u32, 2, 0], &device)?;
         let mut accuracy = Accuracy::new();
         accuracy.update(&logits, &target)?;
@@ -709,11 +611,7 @@ mod tests {
         assert_close(accuracy.compute()?, 0.75);
         // Scores outside [0, 1] are rejected rather than guessed at.
         let logits = Tensor::new(&[-2f32, 3.0], &device)?;
-        assert!(
-            accuracy
-                .update(&logits, &Tensor::new(&[0u8, 1], &device)?)
-                .is_err()
-        );
+        assert!(accuracy.update(&logits, &Tensor::new(&[0u8, 1], &device)?).is_err());
         Ok(())
     }
 
@@ -722,29 +620,12 @@ mod tests {
         let device = Device::Cpu;
         let logits = Tensor::zeros((2, 3), DType::F32, &device)?;
         let mut accuracy = Accuracy::new();
-        assert!(matches!(
-            accuracy.update(&logits, &Tensor::new(&[0i64, -1], &device)?),
-            Err(Error::Metric { .. })
-        ));
-        assert!(
-            accuracy
-                .update(&logits, &Tensor::new(&[0f32, 1.5], &device)?)
-                .is_err()
-        );
-        assert!(
-            accuracy
-                .update(&logits, &Tensor::new(&[0u32, 3], &device)?)
-                .is_err()
-        );
-        assert!(matches!(
-            accuracy.update(&logits, &Tensor::new(&[0u32], &device)?),
-            Err(Error::Shape(_))
-        ));
+        assert!(matches!(accuracy.update(&logits, &Tensor::new(&[0i64, -1], &device)?), Err(Error::Metric { .. })));
+        assert!(accuracy.update(&logits, &Tensor::new(&[0f32, 1.5], &device)?).is_err());
+        assert!(accuracy.update(&logits, &Tensor::new(&[0u32, 3], &device)?).is_err());
+        assert!(matches!(accuracy.update(&logits, &Tensor::new(&[0u32], &device)?), Err(Error::Shape(_))));
         let nan_logits = Tensor::new(&[[f32::NAN, 0.0, 0.0]], &device)?;
-        assert!(matches!(
-            accuracy.update(&nan_logits, &Tensor::new(&[0u32], &device)?),
-            Err(Error::NonFinite(_))
-        ));
+        assert!(matches!(accuracy.update(&nan_logits, &Tensor::new(&[0u32], &device)?), Err(Error::NonFinite(_))));
         // Nothing was counted by the failed updates.
         assert!(accuracy.compute().is_err());
         Ok(())
@@ -757,8 +638,8 @@ mod tests {
             &[
                 [0.1f32, 0.5, 0.4], // target 2: top-2 = {1, 2} -> correct
                 [0.6, 0.3, 0.1],    // target 2: top-2 = {0, 1} -> wrong
-                [0.2, 0.2, 0.6], // target 1: order 2, 0 (tie, lower index first), 1 -> top-2 = {2, 0} -> wrong
-                [0.3, 0.3, 0.4], // target 0: order 2, 0, 1 -> top-2 = {2, 0} -> correct
+                [0.2, 0.2, 0.6],    // target 1: order 2, 0 (tie, lower index first), 1 -> top-2 = {2, 0} -> wrong
+                [0.3, 0.3, 0.4],    // target 0: order 2, 0, 1 -> top-2 = {2, 0} -> correct
             ],
             &device,
         )?;
@@ -783,10 +664,7 @@ mod tests {
     /// predicted = [0, 1, 1, 1, 1, 2, 1, 2, 0, 2]
     fn hand_confusion_matrix() -> Result<ConfusionMatrix> {
         let mut matrix = ConfusionMatrix::new(3);
-        matrix.update_labels(
-            &[0, 1, 1, 1, 1, 2, 1, 2, 0, 2],
-            &[0, 0, 0, 1, 1, 1, 1, 2, 2, 2],
-        )?;
+        matrix.update_labels(&[0, 1, 1, 1, 1, 2, 1, 2, 0, 2], &[0, 0, 0, 1, 1, 1, 1, 2, 2, 2])?;
         Ok(matrix)
     }
 
@@ -797,10 +675,7 @@ mod tests {
         // actual 0 predicted [0, 1, 1]    -> [1, 2, 0]
         // actual 1 predicted [1, 1, 2, 1] -> [0, 3, 1]
         // actual 2 predicted [2, 0, 2]    -> [1, 0, 2]
-        assert_eq!(
-            matrix.matrix(),
-            &[vec![1, 2, 0], vec![0, 3, 1], vec![1, 0, 2]]
-        );
+        assert_eq!(matrix.matrix(), &[vec![1, 2, 0], vec![0, 3, 1], vec![1, 0, 2]]);
         // Column sums (predicted counts): 2, 5, 3. Row sums (support): 3, 4, 3.
         assert_eq!(matrix.support(0)?, 3);
         assert_eq!(matrix.support(1)?, 4);
@@ -886,10 +761,7 @@ mod tests {
         // sklearn docs: y = [0, 0, 1, 1], scores = [0.1, 0.4, 0.35, 0.8] -> 0.75.
         // Ranks 1, 3, 2, 4; positive rank sum 2 + 4 = 6; U = 6 - 2*3/2 = 3; AUC = 3 / (2*2) = 0.75.
         let mut auc = RocAuc::binary();
-        auc.update(
-            &Tensor::new(&[0.1f32, 0.4, 0.35, 0.8], &device)?,
-            &Tensor::new(&[0u32, 0, 1, 1], &device)?,
-        )?;
+        auc.update(&Tensor::new(&[0.1f32, 0.4, 0.35, 0.8], &device)?, &Tensor::new(&[0u32, 0, 1, 1], &device)?)?;
         assert_close(auc.compute()?, 0.75);
         Ok(())
     }
@@ -922,33 +794,16 @@ mod tests {
     fn roc_auc_errors_without_both_classes() -> Result<()> {
         let device = Device::Cpu;
         let mut auc = RocAuc::binary();
-        auc.update(
-            &Tensor::new(&[0.1f32, 0.7], &device)?,
-            &Tensor::new(&[1u32, 1], &device)?,
-        )?;
+        auc.update(&Tensor::new(&[0.1f32, 0.7], &device)?, &Tensor::new(&[1u32, 1], &device)?)?;
         assert!(matches!(auc.compute(), Err(Error::Metric { .. })));
-        assert!(
-            auc.update(
-                &Tensor::new(&[0.1f32], &device)?,
-                &Tensor::new(&[2u32], &device)?
-            )
-            .is_err()
-        );
+        assert!(auc.update(&Tensor::new(&[0.1f32], &device)?, &Tensor::new(&[2u32], &device)?).is_err());
         Ok(())
     }
 
     #[test]
     fn roc_auc_one_vs_rest_by_hand() -> Result<()> {
         let device = Device::Cpu;
-        let scores = Tensor::new(
-            &[
-                [0.7f32, 0.2, 0.1],
-                [0.3, 0.4, 0.3],
-                [0.2, 0.3, 0.5],
-                [0.5, 0.3, 0.2],
-            ],
-            &device,
-        )?;
+        let scores = Tensor::new(&[[0.7f32, 0.2, 0.1], [0.3, 0.4, 0.3], [0.2, 0.3, 0.5], [0.5, 0.3, 0.2]], &device)?;
         let labels = Tensor::new(&[0u32, 1, 2, 1], &device)?;
         // Class 0: positive 0.7 vs negatives 0.3, 0.2, 0.5 -> 1.
         // Class 1: positives 0.4, 0.3 vs negatives 0.2, 0.3: pairs 1 + 1 + 1 + 0.5 (tie) = 3.5 of 4 -> 0.875.
@@ -958,10 +813,7 @@ mod tests {
         auc.update(&scores, &labels)?;
         assert_close(auc.compute()?, 2.875 / 3.0);
         assert_eq!(auc.name(), "roc_auc_ovr");
-        assert!(matches!(
-            auc.update(&scores.narrow(1, 0, 2)?, &labels),
-            Err(Error::Shape(_))
-        ));
+        assert!(matches!(auc.update(&scores.narrow(1, 0, 2)?, &labels), Err(Error::Shape(_))));
         Ok(())
     }
 }

@@ -32,62 +32,37 @@ pub trait Metric: Send {
 
 /// Copies a tensor of any device and dtype to the CPU as a flat `f64` vector (row-major).
 pub(crate) fn tensor_to_f64(tensor: &Tensor) -> Result<Vec<f64>> {
-    let values = tensor
-        .to_device(&Device::Cpu)?
-        .to_dtype(DType::F64)?
-        .flatten_all()?
-        .to_vec1::<f64>()?;
+    let values = tensor.to_device(&Device::Cpu)?.to_dtype(DType::F64)?.flatten_all()?.to_vec1::<f64>()?;
     Ok(values)
 }
 
 /// Returns [`Error::NonFinite`] if any value is NaN; `what` names the tensor in the message.
 pub(crate) fn ensure_no_nan(values: &[f64], metric: &'static str, what: &str) -> Result<()> {
     match values.iter().position(|value| value.is_nan()) {
-        Some(index) => Err(Error::NonFinite(format!(
-            "{metric}: {what} contains NaN at flat index {index}"
-        ))),
+        Some(index) => Err(Error::NonFinite(format!("{metric}: {what} contains NaN at flat index {index}"))),
         None => Ok(()),
     }
 }
 
 /// Converts label values to class indices, rejecting NaN, non-integers, negatives and values `>= num_classes`.
-pub(crate) fn labels_from_values(
-    values: &[f64],
-    num_classes: usize,
-    metric: &'static str,
-) -> Result<Vec<usize>> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(index, &value)| label_from_value(value, index, num_classes, metric))
-        .collect()
+pub(crate) fn labels_from_values(values: &[f64], num_classes: usize, metric: &'static str) -> Result<Vec<usize>> {
+    values.iter().enumerate().map(|(index, &value)| label_from_value(value, index, num_classes, metric)).collect()
 }
 
 /// Tolerance for accepting a float label as an integer.
 const LABEL_INTEGER_TOLERANCE: f64 = 1e-6;
 
-fn label_from_value(
-    value: f64,
-    index: usize,
-    num_classes: usize,
-    metric: &'static str,
-) -> Result<usize> {
+fn label_from_value(value: f64, index: usize, num_classes: usize, metric: &'static str) -> Result<usize> {
     let bad_label = |reason: String| Error::Metric { metric, reason };
     if !value.is_finite() {
-        return Err(bad_label(format!(
-            "label at flat index {index} is {value}, not a class index"
-        )));
+        return Err(bad_label(format!("label at flat index {index} is {value}, not a class index")));
     }
     let rounded = value.round();
     if (value - rounded).abs() > LABEL_INTEGER_TOLERANCE {
-        return Err(bad_label(format!(
-            "label at flat index {index} is {value}, not an integer"
-        )));
+        return Err(bad_label(format!("label at flat index {index} is {value}, not an integer")));
     }
     if rounded < 0.0 {
-        return Err(bad_label(format!(
-            "label at flat index {index} is negative ({value})"
-        )));
+        return Err(bad_label(format!("label at flat index {index} is negative ({value})")));
     }
     if rounded >= num_classes as f64 {
         return Err(bad_label(format!(
@@ -114,10 +89,7 @@ pub(crate) fn argmax_strided(values: &[f64], start: usize, count: usize, stride:
 
 /// The "no data yet" error of `metric`.
 pub(crate) fn no_data(metric: &'static str) -> Error {
-    Error::Metric {
-        metric,
-        reason: "no data yet: call update before compute".to_string(),
-    }
+    Error::Metric { metric, reason: "no data yet: call update before compute".to_string() }
 }
 
 #[cfg(test)]
@@ -127,21 +99,9 @@ mod tests {
     #[test]
     fn labels_accept_integer_dtypes_and_reject_bad_values() -> Result<()> {
         let device = Device::Cpu;
-        let from_u8 = labels_from_values(
-            &tensor_to_f64(&Tensor::new(&[0u8, 2, 1], &device)?)?,
-            3,
-            "test",
-        )?;
-        let from_i64 = labels_from_values(
-            &tensor_to_f64(&Tensor::new(&[0i64, 2, 1], &device)?)?,
-            3,
-            "test",
-        )?;
-        let from_f32 = labels_from_values(
-            &tensor_to_f64(&Tensor::new(&[0f32, 2.0, 1.0], &device)?)?,
-            3,
-            "test",
-        )?;
+        let from_u8 = labels_from_values(&tensor_to_f64(&Tensor::new(&[0u8, 2, 1], &device)?)?, 3, "test")?;
+        let from_i64 = labels_from_values(&tensor_to_f64(&Tensor::new(&[0i64, 2, 1], &device)?)?, 3, "test")?;
+        let from_f32 = labels_from_values(&tensor_to_f64(&Tensor::new(&[0f32, 2.0, 1.0], &device)?)?, 3, "test")?;
         assert_eq!(from_u8, vec![0, 2, 1]);
         assert_eq!(from_i64, vec![0, 2, 1]);
         assert_eq!(from_f32, vec![0, 2, 1]);

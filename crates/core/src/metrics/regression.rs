@@ -11,11 +11,7 @@ use super::{Metric, no_data, tensor_to_f64};
 use crate::{Error, Result};
 
 /// Reads `output` and `target` as equally long `f64` vectors, rejecting NaN and infinities.
-fn read_pairs(
-    output: &Tensor,
-    target: &Tensor,
-    metric: &'static str,
-) -> Result<(Vec<f64>, Vec<f64>)> {
+fn read_pairs(output: &Tensor, target: &Tensor, metric: &'static str) -> Result<(Vec<f64>, Vec<f64>)> {
     if output.elem_count() != target.elem_count() {
         return Err(Error::Shape(format!(
             "{metric}: output {:?} and target {:?} hold different numbers of elements",
@@ -32,10 +28,7 @@ fn read_pairs(
 
 fn ensure_finite(values: &[f64], metric: &'static str, what: &str) -> Result<()> {
     match values.iter().position(|value| !value.is_finite()) {
-        Some(index) => Err(Error::NonFinite(format!(
-            "{metric}: {what} is {} at flat index {index}",
-            values[index]
-        ))),
+        Some(index) => Err(Error::NonFinite(format!("{metric}: {what} is {} at flat index {index}", values[index]))),
         None => Ok(()),
     }
 }
@@ -126,11 +119,7 @@ impl Metric for Rmse {
 
     fn update(&mut self, output: &Tensor, target: &Tensor) -> Result<()> {
         let (simulated, observed) = read_pairs(output, target, "rmse")?;
-        self.sum_squared_error += simulated
-            .iter()
-            .zip(&observed)
-            .map(|(s, o)| (s - o) * (s - o))
-            .sum::<f64>();
+        self.sum_squared_error += simulated.iter().zip(&observed).map(|(s, o)| (s - o) * (s - o)).sum::<f64>();
         self.count += simulated.len() as u64;
         Ok(())
     }
@@ -172,11 +161,7 @@ impl Metric for Mae {
 
     fn update(&mut self, output: &Tensor, target: &Tensor) -> Result<()> {
         let (simulated, observed) = read_pairs(output, target, "mae")?;
-        self.sum_absolute_error += simulated
-            .iter()
-            .zip(&observed)
-            .map(|(s, o)| (s - o).abs())
-            .sum::<f64>();
+        self.sum_absolute_error += simulated.iter().zip(&observed).map(|(s, o)| (s - o).abs()).sum::<f64>();
         self.count += simulated.len() as u64;
         Ok(())
     }
@@ -230,10 +215,7 @@ impl Metric for Nse {
             return Err(no_data("nse"));
         }
         if moments.m2_observed <= 0.0 {
-            return Err(Error::Metric {
-                metric: "nse",
-                reason: "observations have zero variance".to_string(),
-            });
+            return Err(Error::Metric { metric: "nse", reason: "observations have zero variance".to_string() });
         }
         Ok(1.0 - moments.sum_squared_error / moments.m2_observed)
     }
@@ -270,17 +252,12 @@ impl Kge {
         if moments.count == 0 {
             return Err(no_data(METRIC));
         }
-        let degenerate = |reason: &str| Error::Metric {
-            metric: METRIC,
-            reason: reason.to_string(),
-        };
+        let degenerate = |reason: &str| Error::Metric { metric: METRIC, reason: reason.to_string() };
         if moments.m2_observed <= 0.0 {
             return Err(degenerate("observations have zero variance"));
         }
         if moments.m2_simulated <= 0.0 {
-            return Err(degenerate(
-                "simulation has zero variance, so the correlation is undefined",
-            ));
+            return Err(degenerate("simulation has zero variance, so the correlation is undefined"));
         }
         if moments.mean_observed == 0.0 {
             return Err(degenerate("observed mean is 0, so beta is undefined"));
@@ -306,10 +283,8 @@ impl Metric for Kge {
 
     fn compute(&self) -> Result<f64> {
         let (correlation, variability_ratio, bias_ratio) = self.components()?;
-        let distance = ((correlation - 1.0).powi(2)
-            + (variability_ratio - 1.0).powi(2)
-            + (bias_ratio - 1.0).powi(2))
-        .sqrt();
+        let distance =
+            ((correlation - 1.0).powi(2) + (variability_ratio - 1.0).powi(2) + (bias_ratio - 1.0).powi(2)).sqrt();
         Ok(1.0 - distance)
     }
 
@@ -329,10 +304,7 @@ mod tests {
     use super::*;
 
     fn assert_close(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() < tolerance,
-            "got {actual}, expected {expected}"
-        );
+        assert!((actual - expected).abs() < tolerance, "got {actual}, expected {expected}");
     }
 
     fn tensor(values: &[f64]) -> Result<Tensor> {
@@ -357,10 +329,7 @@ mod tests {
         // Same element count with a different shape is accepted; a different count is not.
         let column = Tensor::new(&[[1f32], [2.0], [3.0], [4.0]], &Device::Cpu)?;
         mae.update(&output, &column)?;
-        assert!(matches!(
-            mae.update(&output, &tensor(&[1.0])?),
-            Err(Error::Shape(_))
-        ));
+        assert!(matches!(mae.update(&output, &tensor(&[1.0])?), Err(Error::Shape(_))));
         Ok(())
     }
 
@@ -369,10 +338,7 @@ mod tests {
         // obs [1, 2, 3, 4], sim [1, 2, 3, 5]: squared error sum 1; mean(obs) 2.5,
         // sum of squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5; NSE = 1 - 1/5 = 0.8.
         let mut nse = Nse::new();
-        nse.update(
-            &tensor(&[1.0, 2.0, 3.0, 5.0])?,
-            &tensor(&[1.0, 2.0, 3.0, 4.0])?,
-        )?;
+        nse.update(&tensor(&[1.0, 2.0, 3.0, 5.0])?, &tensor(&[1.0, 2.0, 3.0, 4.0])?)?;
         assert_close(nse.compute()?, 0.8, 1e-12);
         Ok(())
     }
@@ -394,14 +360,8 @@ mod tests {
         let mut nse = Nse::new();
         nse.update(&tensor(&[1.0, 2.0])?, &tensor(&[3.0, 3.0])?)?;
         assert!(matches!(nse.compute(), Err(Error::Metric { .. })));
-        assert!(matches!(
-            nse.update(&tensor(&[f64::NAN])?, &tensor(&[1.0])?),
-            Err(Error::NonFinite(_))
-        ));
-        assert!(matches!(
-            nse.update(&tensor(&[1.0])?, &tensor(&[f64::INFINITY])?),
-            Err(Error::NonFinite(_))
-        ));
+        assert!(matches!(nse.update(&tensor(&[f64::NAN])?, &tensor(&[1.0])?), Err(Error::NonFinite(_))));
+        assert!(matches!(nse.update(&tensor(&[1.0])?, &tensor(&[f64::INFINITY])?), Err(Error::NonFinite(_))));
         Ok(())
     }
 
@@ -437,8 +397,7 @@ mod tests {
         let r = 6.5 / (8.75f64 * 5.0).sqrt();
         let alpha = 1.75f64.sqrt();
         let beta: f64 = 1.1;
-        let expected =
-            1.0 - ((r - 1.0).powi(2) + (alpha - 1.0).powi(2) + (beta - 1.0).powi(2)).sqrt();
+        let expected = 1.0 - ((r - 1.0).powi(2) + (alpha - 1.0).powi(2) + (beta - 1.0).powi(2)).sqrt();
         // Streaming: three uneven batches give the same value as one.
         let mut kge = Kge::new();
         kge.update(&tensor(&simulated[..1])?, &tensor(&observed[..1])?)?;

@@ -32,29 +32,18 @@ impl LabelMaps {
 }
 
 /// Reads the batch as label maps, taking the argmax over channels if `output` holds logits.
-fn decode_label_maps(
-    output: &Tensor,
-    target: &Tensor,
-    num_classes: usize,
-    metric: &'static str,
-) -> Result<LabelMaps> {
+fn decode_label_maps(output: &Tensor, target: &Tensor, num_classes: usize, metric: &'static str) -> Result<LabelMaps> {
     if num_classes == 0 {
-        return Err(Error::Metric {
-            metric,
-            reason: "num_classes is 0".to_string(),
-        });
+        return Err(Error::Metric { metric, reason: "num_classes is 0".to_string() });
     }
     let output_dims = output.dims();
     let target_dims = target.dims();
     if target_dims.is_empty() {
-        return Err(Error::Shape(format!(
-            "{metric}: target must be [N, *spatial], got a scalar"
-        )));
+        return Err(Error::Shape(format!("{metric}: target must be [N, *spatial], got a scalar")));
     }
     let samples = target_dims[0];
-    let logits_over_plain_target = output_dims.len() == target_dims.len() + 1
-        && output_dims[0] == samples
-        && output_dims[2..] == target_dims[1..];
+    let logits_over_plain_target =
+        output_dims.len() == target_dims.len() + 1 && output_dims[0] == samples && output_dims[2..] == target_dims[1..];
     let logits_over_channel_target = target_dims.len() >= 2
         && target_dims[1] == 1
         && output_dims.len() == target_dims.len()
@@ -86,20 +75,15 @@ fn decode_label_maps(
         let mut predicted = Vec::with_capacity(samples * voxels);
         for sample in 0..samples {
             let sample_start = sample * num_classes * voxels;
-            predicted.extend((0..voxels).map(|voxel| {
-                argmax_strided(&output_values, sample_start + voxel, num_classes, voxels)
-            }));
+            predicted.extend(
+                (0..voxels).map(|voxel| argmax_strided(&output_values, sample_start + voxel, num_classes, voxels)),
+            );
         }
         predicted
     } else {
         labels_from_values(&output_values, num_classes, metric)?
     };
-    Ok(LabelMaps {
-        samples,
-        spatial,
-        predicted,
-        actual,
-    })
+    Ok(LabelMaps { samples, spatial, predicted, actual })
 }
 
 /// Per-class voxel counts: intersection, predicted and actual.
@@ -112,11 +96,7 @@ struct OverlapCounts {
 
 impl OverlapCounts {
     fn zeros(num_classes: usize) -> Self {
-        Self {
-            intersection: vec![0; num_classes],
-            predicted: vec![0; num_classes],
-            actual: vec![0; num_classes],
-        }
+        Self { intersection: vec![0; num_classes], predicted: vec![0; num_classes], actual: vec![0; num_classes] }
     }
 
     fn of(predicted: &[usize], actual: &[usize], num_classes: usize) -> Self {
@@ -137,9 +117,7 @@ impl OverlapCounts {
             (&mut self.predicted, &other.predicted),
             (&mut self.actual, &other.actual),
         ] {
-            sum.iter_mut()
-                .zip(value)
-                .for_each(|(sum, value)| *sum += value);
+            sum.iter_mut().zip(value).for_each(|(sum, value)| *sum += value);
         }
     }
 
@@ -158,19 +136,11 @@ impl OverlapCounts {
 
 /// Classes that enter the mean: all, or all but class 0.
 fn included_classes(num_classes: usize, include_background: bool) -> std::ops::Range<usize> {
-    if include_background {
-        0..num_classes
-    } else {
-        1.min(num_classes)..num_classes
-    }
+    if include_background { 0..num_classes } else { 1.min(num_classes)..num_classes }
 }
 
 /// Mean of the `Some` values among `classes`; an error naming `metric` if there is none.
-fn mean_over_classes(
-    values: &[Option<f64>],
-    classes: std::ops::Range<usize>,
-    metric: &'static str,
-) -> Result<f64> {
+fn mean_over_classes(values: &[Option<f64>], classes: std::ops::Range<usize>, metric: &'static str) -> Result<f64> {
     let present: Vec<f64> = values[classes].iter().flatten().copied().collect();
     if present.is_empty() {
         return Err(Error::Metric {
@@ -211,9 +181,7 @@ impl Dice {
 
     /// Global Dice of every class (background included); `None` where prediction and truth are both empty.
     pub fn per_class(&self) -> Vec<Option<f64>> {
-        (0..self.num_classes)
-            .map(|class| self.totals.dice(class))
-            .collect()
+        (0..self.num_classes).map(|class| self.totals.dice(class)).collect()
     }
 
     /// Mean of per-sample per-class Dice over the (sample, class) pairs where prediction or ground
@@ -225,8 +193,7 @@ impl Dice {
         if self.per_sample_pairs == 0 {
             return Err(Error::Metric {
                 metric: "dice",
-                reason: "every included class is empty in both prediction and ground truth"
-                    .to_string(),
+                reason: "every included class is empty in both prediction and ground truth".to_string(),
             });
         }
         Ok(self.per_sample_dice_sum / self.per_sample_pairs as f64)
@@ -259,11 +226,7 @@ impl Metric for Dice {
         if self.samples_seen == 0 {
             return Err(no_data("dice"));
         }
-        mean_over_classes(
-            &self.per_class(),
-            included_classes(self.num_classes, self.include_background),
-            "dice",
-        )
+        mean_over_classes(&self.per_class(), included_classes(self.num_classes, self.include_background), "dice")
     }
 
     fn reset(&mut self) {
@@ -290,19 +253,12 @@ pub struct IoU {
 impl IoU {
     /// IoU over `num_classes` classes; class 0 is background and left out of the mean unless `include_background`.
     pub fn new(num_classes: usize, include_background: bool) -> Self {
-        Self {
-            num_classes,
-            include_background,
-            totals: OverlapCounts::zeros(num_classes),
-            samples_seen: 0,
-        }
+        Self { num_classes, include_background, totals: OverlapCounts::zeros(num_classes), samples_seen: 0 }
     }
 
     /// Global IoU of every class (background included); `None` where prediction and truth are both empty.
     pub fn per_class(&self) -> Vec<Option<f64>> {
-        (0..self.num_classes)
-            .map(|class| self.totals.iou(class))
-            .collect()
+        (0..self.num_classes).map(|class| self.totals.iou(class)).collect()
     }
 }
 
@@ -313,11 +269,7 @@ impl Metric for IoU {
 
     fn update(&mut self, output: &Tensor, target: &Tensor) -> Result<()> {
         let maps = decode_label_maps(output, target, self.num_classes, "iou")?;
-        self.totals.add(&OverlapCounts::of(
-            &maps.predicted,
-            &maps.actual,
-            self.num_classes,
-        ));
+        self.totals.add(&OverlapCounts::of(&maps.predicted, &maps.actual, self.num_classes));
         self.samples_seen += maps.samples as u64;
         Ok(())
     }
@@ -326,11 +278,7 @@ impl Metric for IoU {
         if self.samples_seen == 0 {
             return Err(no_data("iou"));
         }
-        mean_over_classes(
-            &self.per_class(),
-            included_classes(self.num_classes, self.include_background),
-            "iou",
-        )
+        mean_over_classes(&self.per_class(), included_classes(self.num_classes, self.include_background), "iou")
     }
 
     fn reset(&mut self) {
@@ -409,12 +357,7 @@ impl Metric for HausdorffDistance95 {
     }
 
     fn update(&mut self, output: &Tensor, target: &Tensor) -> Result<()> {
-        if self.spacing.is_empty()
-            || self
-                .spacing
-                .iter()
-                .any(|step| !(step.is_finite() && *step > 0.0))
-        {
+        if self.spacing.is_empty() || self.spacing.iter().any(|step| !(step.is_finite() && *step > 0.0)) {
             return Err(Error::Config(format!(
                 "{HAUSDORFF_METRIC}: spacing must be one positive finite value per spatial axis, got {:?}",
                 self.spacing
@@ -425,12 +368,9 @@ impl Metric for HausdorffDistance95 {
         for sample in 0..maps.samples {
             let (predicted, actual) = maps.sample(sample);
             for class in included_classes(self.num_classes, self.include_background) {
-                let predicted_mask: Vec<bool> =
-                    predicted.iter().map(|&label| label == class).collect();
+                let predicted_mask: Vec<bool> = predicted.iter().map(|&label| label == class).collect();
                 let actual_mask: Vec<bool> = actual.iter().map(|&label| label == class).collect();
-                if let Some(distance) =
-                    hausdorff_95(&predicted_mask, &actual_mask, &shape, &self.spacing)
-                {
+                if let Some(distance) = hausdorff_95(&predicted_mask, &actual_mask, &shape, &self.spacing) {
                     self.distance_sum_per_class[class] += distance;
                     self.pairs_per_class[class] += 1;
                 }
@@ -444,17 +384,14 @@ impl Metric for HausdorffDistance95 {
         if pairs == 0 {
             return Err(Error::Metric {
                 metric: HAUSDORFF_METRIC,
-                reason: "no (sample, class) pair with non-empty prediction and ground truth yet"
-                    .to_string(),
+                reason: "no (sample, class) pair with non-empty prediction and ground truth yet".to_string(),
             });
         }
         Ok(self.distance_sum_per_class.iter().sum::<f64>() / pairs as f64)
     }
 
     fn reset(&mut self) {
-        self.distance_sum_per_class
-            .iter_mut()
-            .for_each(|sum| *sum = 0.0);
+        self.distance_sum_per_class.iter_mut().for_each(|sum| *sum = 0.0);
         self.pairs_per_class.iter_mut().for_each(|pairs| *pairs = 0);
     }
 
@@ -515,21 +452,12 @@ fn strides_of(shape: &[usize]) -> Vec<usize> {
 }
 
 /// Origin and extent of the bounding box of `mask_a | mask_b`; `None` if both are empty.
-fn union_bounding_box(
-    mask_a: &[bool],
-    mask_b: &[bool],
-    shape: &[usize],
-) -> Option<(Vec<usize>, Vec<usize>)> {
+fn union_bounding_box(mask_a: &[bool], mask_b: &[bool], shape: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
     let strides = strides_of(shape);
     let mut lowest = shape.to_vec();
     let mut highest = vec![0; shape.len()];
     let mut any = false;
-    for (index, _) in mask_a
-        .iter()
-        .zip(mask_b)
-        .enumerate()
-        .filter(|&(_, (&a, &b))| a || b)
-    {
+    for (index, _) in mask_a.iter().zip(mask_b).enumerate().filter(|&(_, (&a, &b))| a || b) {
         any = true;
         for axis in 0..shape.len() {
             let coordinate = index / strides[axis] % shape[axis];
@@ -537,11 +465,7 @@ fn union_bounding_box(
             highest[axis] = highest[axis].max(coordinate);
         }
     }
-    let extent = lowest
-        .iter()
-        .zip(&highest)
-        .map(|(low, high)| high - low + 1)
-        .collect();
+    let extent = lowest.iter().zip(&highest).map(|(low, high)| high - low + 1).collect();
     any.then_some((lowest, extent))
 }
 
@@ -553,9 +477,7 @@ fn crop(mask: &[bool], shape: &[usize], origin: &[usize], extent: &[usize]) -> V
     (0..crop_voxels)
         .map(|crop_index| {
             let full_index: usize = (0..extent.len())
-                .map(|axis| {
-                    (crop_index / crop_strides[axis] % extent[axis] + origin[axis]) * strides[axis]
-                })
+                .map(|axis| (crop_index / crop_strides[axis] % extent[axis] + origin[axis]) * strides[axis])
                 .sum();
             mask[full_index]
         })
@@ -584,10 +506,8 @@ fn surface_voxels(mask: &[bool], shape: &[usize]) -> Vec<bool> {
 /// by the separable lower-envelope algorithm of Felzenszwalb & Huttenlocher; infinite if there is none.
 fn squared_distance_transform(features: &[bool], shape: &[usize], spacing: &[f64]) -> Vec<f64> {
     let voxels = features.len();
-    let mut squared: Vec<f64> = features
-        .iter()
-        .map(|&is_feature| if is_feature { 0.0 } else { f64::INFINITY })
-        .collect();
+    let mut squared: Vec<f64> =
+        features.iter().map(|&is_feature| if is_feature { 0.0 } else { f64::INFINITY }).collect();
     let mut envelope = LowerEnvelope::default();
     let mut line = Vec::new();
     for (axis, (&length, &step)) in shape.iter().zip(spacing).enumerate() {
@@ -636,11 +556,7 @@ impl LowerEnvelope {
             let mut start = f64::NEG_INFINITY;
             while let Some(&r) = self.vertices.last() {
                 start = (offset(q) - offset(r)) / (2.0 * step_squared * (q - r) as f64);
-                if self
-                    .starts
-                    .last()
-                    .is_some_and(|&last_start| start <= last_start)
-                {
+                if self.starts.last().is_some_and(|&last_start| start <= last_start) {
                     self.vertices.pop();
                     self.starts.pop();
                     start = f64::NEG_INFINITY;
@@ -662,8 +578,7 @@ impl LowerEnvelope {
             }
             let q = self.vertices[current];
             let distance = p.abs_diff(q) as f64;
-            self.output
-                .push(step_squared * distance * distance + input[q]);
+            self.output.push(step_squared * distance * distance + input[q]);
         }
     }
 }
@@ -675,10 +590,7 @@ mod tests {
     use super::*;
 
     fn assert_close(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() < tolerance,
-            "got {actual}, expected {expected}"
-        );
+        assert!((actual - expected).abs() < tolerance, "got {actual}, expected {expected}");
     }
 
     /// truth
@@ -717,11 +629,7 @@ mod tests {
         assert_close(dice.mean_per_sample()?, 17.0 / 24.0, 1e-12);
         let mut dice_with_background = Dice::new(3, true);
         dice_with_background.update(&prediction, &truth)?;
-        assert_close(
-            dice_with_background.compute()?,
-            (4.0 / 7.0 + 0.75 + 2.0 / 3.0) / 3.0,
-            1e-12,
-        );
+        assert_close(dice_with_background.compute()?, (4.0 / 7.0 + 0.75 + 2.0 / 3.0) / 3.0, 1e-12);
 
         let mut iou = IoU::new(3, false);
         iou.update(&prediction, &truth)?;
@@ -729,11 +637,7 @@ mod tests {
         assert_close(iou.compute()?, 0.55, 1e-12);
         let mut iou_with_background = IoU::new(3, true);
         iou_with_background.update(&prediction, &truth)?;
-        assert_close(
-            iou_with_background.compute()?,
-            (0.4 + 0.6 + 0.5) / 3.0,
-            1e-12,
-        );
+        assert_close(iou_with_background.compute()?, (0.4 + 0.6 + 0.5) / 3.0, 1e-12);
         Ok(())
     }
 
@@ -753,14 +657,8 @@ mod tests {
         plain_target.update(&logits, &truth.to_dtype(DType::F32)?)?;
         assert_close(plain_target.compute()?, 17.0 / 24.0, 1e-12);
         // Wrong channel count and mismatched maps are shape errors.
-        assert!(matches!(
-            Dice::new(4, false).update(&logits, &truth),
-            Err(Error::Shape(_))
-        ));
-        assert!(matches!(
-            dice.update(&prediction, &truth.narrow(1, 0, 2)?),
-            Err(Error::Shape(_))
-        ));
+        assert!(matches!(Dice::new(4, false).update(&logits, &truth), Err(Error::Shape(_))));
+        assert!(matches!(dice.update(&prediction, &truth.narrow(1, 0, 2)?), Err(Error::Shape(_))));
         Ok(())
     }
 
@@ -809,9 +707,7 @@ mod tests {
     }
 
     fn square(top: usize, left: usize, side: usize) -> Vec<(usize, usize)> {
-        (top..top + side)
-            .flat_map(|row| (left..left + side).map(move |column| (row, column)))
-            .collect()
+        (top..top + side).flat_map(|row| (left..left + side).map(move |column| (row, column))).collect()
     }
 
     #[test]
@@ -845,10 +741,7 @@ mod tests {
         hd3.update(&prediction, &truth)?;
         assert_close(hd3.compute()?, 12f64.sqrt(), 1e-12);
         // Wrong number of spacing values.
-        assert!(matches!(
-            hd.update(&prediction, &truth),
-            Err(Error::Shape(_))
-        ));
+        assert!(matches!(hd.update(&prediction, &truth), Err(Error::Shape(_))));
         Ok(())
     }
 
@@ -884,19 +777,11 @@ mod tests {
         // Sample 0: point vs point 5 apart (5). Sample 1: empty prediction (skipped).
         // Sample 2: identical masks (0). Mean over the two valid pairs: 2.5.
         let prediction = Tensor::cat(
-            &[
-                label_map_2d(6, 6, &[(0, 0)])?,
-                label_map_2d(6, 6, &[])?,
-                label_map_2d(6, 6, &square(1, 1, 2))?,
-            ],
+            &[label_map_2d(6, 6, &[(0, 0)])?, label_map_2d(6, 6, &[])?, label_map_2d(6, 6, &square(1, 1, 2))?],
             0,
         )?;
         let truth = Tensor::cat(
-            &[
-                label_map_2d(6, 6, &[(3, 4)])?,
-                label_map_2d(6, 6, &[(2, 2)])?,
-                label_map_2d(6, 6, &square(1, 1, 2))?,
-            ],
+            &[label_map_2d(6, 6, &[(3, 4)])?, label_map_2d(6, 6, &[(2, 2)])?, label_map_2d(6, 6, &square(1, 1, 2))?],
             0,
         )?;
         let mut hd = HausdorffDistance95::new(2, false, vec![1.0, 1.0]);
@@ -912,8 +797,7 @@ mod tests {
         parts.reset();
         assert!(parts.compute().is_err());
         // Bad spacing is a configuration error.
-        let bad_spacing =
-            HausdorffDistance95::new(2, false, vec![1.0, 0.0]).update(&prediction, &truth);
+        let bad_spacing = HausdorffDistance95::new(2, false, vec![1.0, 0.0]).update(&prediction, &truth);
         assert!(matches!(bad_spacing, Err(Error::Config(_))));
         // A channel dim on the label maps is accepted: [N, 1, H, W] with 2-D spacing.
         let mut with_channel = HausdorffDistance95::new(2, false, vec![1.0, 1.0]);
@@ -960,9 +844,7 @@ mod tests {
             let strides = strides_of(&shape);
             let voxels: usize = shape.iter().product();
             for _ in 0..5 {
-                let features: Vec<bool> = (0..voxels)
-                    .map(|_| next_random(&mut state).is_multiple_of(7))
-                    .collect();
+                let features: Vec<bool> = (0..voxels).map(|_| next_random(&mut state).is_multiple_of(7)).collect();
                 let transform = squared_distance_transform(&features, &shape, &spacing);
                 for (index, &value) in transform.iter().enumerate() {
                     let brute_force = features
@@ -990,12 +872,7 @@ mod tests {
     }
 
     /// HD95 by brute force on the full image: surfaces, all-pairs nearest neighbours, percentiles.
-    fn brute_force_hausdorff_95(
-        mask_a: &[bool],
-        mask_b: &[bool],
-        shape: &[usize],
-        spacing: &[f64],
-    ) -> f64 {
+    fn brute_force_hausdorff_95(mask_a: &[bool], mask_b: &[bool], shape: &[usize], spacing: &[f64]) -> f64 {
         let strides = strides_of(shape);
         let points = |mask: &[bool]| -> Vec<Vec<f64>> {
             surface_voxels(mask, shape)
@@ -1003,9 +880,7 @@ mod tests {
                 .enumerate()
                 .filter(|&(_, &on)| on)
                 .map(|(index, _)| {
-                    (0..shape.len())
-                        .map(|axis| (index / strides[axis] % shape[axis]) as f64 * spacing[axis])
-                        .collect()
+                    (0..shape.len()).map(|axis| (index / strides[axis] % shape[axis]) as f64 * spacing[axis]).collect()
                 })
                 .collect()
         };
@@ -1014,13 +889,7 @@ mod tests {
                 .iter()
                 .map(|a| {
                     to.iter()
-                        .map(|b| {
-                            a.iter()
-                                .zip(b)
-                                .map(|(x, y)| (x - y) * (x - y))
-                                .sum::<f64>()
-                                .sqrt()
-                        })
+                        .map(|b| a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt())
                         .fold(f64::INFINITY, f64::min)
                 })
                 .collect();
@@ -1034,19 +903,13 @@ mod tests {
     #[test]
     fn hausdorff_matches_brute_force_on_random_masks() {
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for (shape, spacing) in [
-            (vec![12usize, 10], vec![1.0, 1.0]),
-            (vec![9, 13], vec![0.8, 1.7]),
-            (vec![5, 7, 6], vec![2.5, 1.0, 0.6]),
-        ] {
+        for (shape, spacing) in
+            [(vec![12usize, 10], vec![1.0, 1.0]), (vec![9, 13], vec![0.8, 1.7]), (vec![5, 7, 6], vec![2.5, 1.0, 0.6])]
+        {
             let voxels: usize = shape.iter().product();
             for density in [3, 5, 11] {
-                let mask_a: Vec<bool> = (0..voxels)
-                    .map(|_| next_random(&mut state) % density < 2)
-                    .collect();
-                let mask_b: Vec<bool> = (0..voxels)
-                    .map(|_| next_random(&mut state) % density < 2)
-                    .collect();
+                let mask_a: Vec<bool> = (0..voxels).map(|_| next_random(&mut state) % density < 2).collect();
+                let mask_b: Vec<bool> = (0..voxels).map(|_| next_random(&mut state) % density < 2).collect();
                 let fast = hausdorff_95(&mask_a, &mask_b, &shape, &spacing).unwrap_or(f64::NAN);
                 let slow = brute_force_hausdorff_95(&mask_a, &mask_b, &shape, &spacing);
                 assert_close(fast, slow, 1e-9);
@@ -1057,11 +920,7 @@ mod tests {
     #[test]
     fn percentile_matches_numpy_linear() {
         // numpy.percentile([1, 2, 3, 4], 95) = 1 + 0.95 * 3 = position 2.85 -> 3 + 0.85 * 1 = 3.85.
-        assert_close(
-            percentile_linear(&[1.0, 2.0, 3.0, 4.0], 95.0).unwrap_or(f64::NAN),
-            3.85,
-            1e-12,
-        );
+        assert_close(percentile_linear(&[1.0, 2.0, 3.0, 4.0], 95.0).unwrap_or(f64::NAN), 3.85, 1e-12);
         assert_eq!(percentile_linear(&[7.0], 95.0), Some(7.0));
         assert_eq!(percentile_linear(&[], 95.0), None);
     }

@@ -86,6 +86,10 @@ impl ParamStore {
         let loaded = load_tensors(path, &self.device)?;
         let vars = self.lock();
         let bad = |reason: String| Error::Checkpoint { path: path.to_path_buf(), reason };
+        // Check everything before changing anything, so a rejected file leaves the model untouched.
+        if let Some(extra) = loaded.keys().find(|k| !vars.contains_key(*k)) {
+            return Err(bad(format!("tensor `{extra}` does not belong to this model")));
+        }
         for (name, var) in vars.iter() {
             let t = loaded.get(name).ok_or_else(|| bad(format!("tensor `{name}` is missing")))?;
             if t.shape() != var.shape() {
@@ -95,10 +99,9 @@ impl ParamStore {
                     var.dims()
                 )));
             }
-            var.set(&t.to_dtype(var.dtype())?)?;
         }
-        if let Some(extra) = loaded.keys().find(|k| !vars.contains_key(*k)) {
-            return Err(bad(format!("tensor `{extra}` does not belong to this model")));
+        for (name, var) in vars.iter() {
+            var.set(&loaded[name].to_dtype(var.dtype())?)?;
         }
         Ok(())
     }
@@ -138,24 +141,15 @@ impl ParamStore {
 }
 
 impl candle_nn::var_builder::SimpleBackend for ParamStore {
-    fn get(
-        &self,
-        s: Shape,
-        name: &str,
-        h: Init,
-        dtype: DType,
-        dev: &Device,
-    ) -> candle_core::Result<Tensor> {
+    fn get(&self, s: Shape, name: &str, h: Init, dtype: DType, dev: &Device) -> candle_core::Result<Tensor> {
         if let Some(v) = self.lock().get(name) {
             if v.shape() != &s {
                 candle_core::bail!("parameter `{name}` requested with shape {s:?} but has {:?}", v.dims());
             }
             return Ok(v.as_tensor().clone());
         }
-        let t = self
-            .init_tensor(&s, name, h, dtype)
-            .map_err(|e| candle_core::Error::Msg(e.to_string()))?
-            .to_device(dev)?;
+        let t =
+            self.init_tensor(&s, name, h, dtype).map_err(|e| candle_core::Error::Msg(e.to_string()))?.to_device(dev)?;
         let var = Var::from_tensor(&t)?;
         let out = var.as_tensor().clone();
         self.lock().insert(name.to_string(), var);
@@ -191,8 +185,10 @@ pub fn load_tensors(path: &Path, device: &Device) -> Result<std::collections::Ha
     if !path.exists() {
         return Err(Error::Checkpoint { path: path.to_path_buf(), reason: "file not found".into() });
     }
-    candle_core::safetensors::load(path, device)
-        .map_err(|e| Error::Checkpoint { path: path.to_path_buf(), reason: format!("not a readable safetensors file: {e}") })
+    candle_core::safetensors::load(path, device).map_err(|e| Error::Checkpoint {
+        path: path.to_path_buf(),
+        reason: format!("not a readable safetensors file: {e}"),
+    })
 }
 
 #[cfg(test)]
@@ -212,7 +208,8 @@ mod tests {
         let _ = vb.get_with_hints((2,), "l0.weight", Init::Const(1.0)).unwrap();
         let y1 = vb.get_with_hints((4, 3), "l1.weight", candle_nn::init::DEFAULT_KAIMING_NORMAL).unwrap();
         let z1 = c.var_builder().get_with_hints((4, 3), "l1.weight", candle_nn::init::DEFAULT_KAIMING_NORMAL).unwrap();
-        let d = |p: &Tensor, q: &Tensor| p.sub(q).unwrap().abs().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap();
+        let d =
+            |p: &Tensor, q: &Tensor| p.sub(q).unwrap().abs().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap();
         assert_eq!(d(&x1, &y1), 0.0);
         assert!(d(&x1, &z1) > 0.0);
     }
@@ -243,7 +240,10 @@ mod tests {
         assert_eq!(t.trainable().len(), 1);
         let u = ParamStore::new(2, &Device::Cpu);
         u.var_builder().get_with_hints((3, 2), "a.weight", Init::Const(0.)).unwrap();
+        u.var_builder().get_with_hints(2, "a.running_mean", Init::Const(7.)).unwrap();
         let e = u.load(&p).unwrap_err().to_string();
         assert!(e.contains("a.weight") && e.contains("shape"), "{e}");
+        // A rejected file changes nothing: the buffer keeps its value.
+        assert_eq!(u.get("a.running_mean").unwrap().to_vec1::<f32>().unwrap(), vec![7.0, 7.0]);
     }
 }

@@ -143,7 +143,10 @@ impl Optimizer {
         let lr = self.lr;
         for (name, var) in &self.vars {
             let Some(g) = grads.get(var.as_tensor()) else { continue };
-            let p = var.as_tensor();
+            // Detached: the update and the stored state must not record autograd history, or every
+            // step's graph (activations included) would stay alive through the moment buffers.
+            let g = &g.detach();
+            let p = &var.as_tensor().detach();
             match self.cfg {
                 OptimizerConfig::Sgd { momentum, nesterov, weight_decay, .. } => {
                     let mut g = if weight_decay != 0.0 { (g + (p * weight_decay)?)? } else { g.clone() };
@@ -217,7 +220,11 @@ impl Optimizer {
                 .get(owner)
                 .ok_or_else(|| Error::Config(format!("optimizer state `{k}` belongs to no parameter of this model")))?;
             if t.dims() != var.dims() {
-                return Err(Error::Shape(format!("optimizer state `{k}` {:?} vs parameter {:?}", t.dims(), var.dims())));
+                return Err(Error::Shape(format!(
+                    "optimizer state `{k}` {:?} vs parameter {:?}",
+                    t.dims(),
+                    var.dims()
+                )));
             }
             state.insert(k, t.to_device(var.device())?.to_dtype(var.dtype())?);
         }

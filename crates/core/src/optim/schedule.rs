@@ -75,7 +75,9 @@ impl Scheduler {
     /// Binds `schedule` to `base_lr`.
     pub fn new(schedule: LrSchedule, base_lr: f64) -> Result<Self> {
         match &schedule {
-            LrSchedule::Step { step_size: 0, .. } => return Err(Error::Config("step schedule needs step_size >= 1".into())),
+            LrSchedule::Step { step_size: 0, .. } => {
+                return Err(Error::Config("step schedule needs step_size >= 1".into()));
+            }
             LrSchedule::CosineWarmup { warmup_epochs, total_epochs, .. } if *total_epochs <= *warmup_epochs => {
                 return Err(Error::Config("cosine schedule: total_epochs must exceed warmup_epochs".into()));
             }
@@ -139,7 +141,8 @@ mod tests {
         assert_eq!([s.lr_at(0.0), s.lr_at(1.9), s.lr_at(2.0)], [1.0, 1.0, 0.1f64 * 1.0]);
         let m = Scheduler::new(LrSchedule::MultiStep { milestones: vec![1, 3], gamma: 0.5 }, 2.0).unwrap();
         assert_eq!([m.lr_at(0.5), m.lr_at(1.0), m.lr_at(3.2)], [2.0, 1.0, 0.5]);
-        let c = Scheduler::new(LrSchedule::CosineWarmup { warmup_epochs: 1.0, total_epochs: 3.0, min_lr: 0.0 }, 1.0).unwrap();
+        let c = Scheduler::new(LrSchedule::CosineWarmup { warmup_epochs: 1.0, total_epochs: 3.0, min_lr: 0.0 }, 1.0)
+            .unwrap();
         // half-way through warm-up: 0.5; end of warm-up: 1; half-way through the decay: cos(pi/2) -> 0.5; end: 0.
         assert!((c.lr_at(0.5) - 0.5).abs() < 1e-12);
         assert!((c.lr_at(1.0) - 1.0).abs() < 1e-12);
@@ -149,11 +152,9 @@ mod tests {
 
     #[test]
     fn plateau_reduces_after_patience() {
-        let mut p = Scheduler::new(
-            LrSchedule::ReduceOnPlateau { factor: 0.5, patience: 1, threshold: 1e-4, min_lr: 0.1 },
-            1.0,
-        )
-        .unwrap();
+        let mut p =
+            Scheduler::new(LrSchedule::ReduceOnPlateau { factor: 0.5, patience: 1, threshold: 1e-4, min_lr: 0.1 }, 1.0)
+                .unwrap();
         for v in [1.0, 0.9, 0.95, 0.95] {
             p.observe(v, false);
         }

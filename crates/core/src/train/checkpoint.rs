@@ -125,10 +125,9 @@ impl Checkpoint {
         let m = Self::manifest(dir)?;
         Self::load_weights(dir, store)?;
         let t = load_tensors(&dir.join("optimizer.safetensors"), store.device())?;
-        optimizer.load_state(t.into_iter().collect(), &m.optimizer).map_err(|e| Error::Checkpoint {
-            path: dir.join("optimizer.safetensors"),
-            reason: e.to_string(),
-        })?;
+        optimizer
+            .load_state(t.into_iter().collect(), &m.optimizer)
+            .map_err(|e| Error::Checkpoint { path: dir.join("optimizer.safetensors"), reason: e.to_string() })?;
         Ok(m)
     }
 }
@@ -148,9 +147,15 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Checksums of several files keyed by their file names.
+/// Checksums of several files keyed by their file names (the last path component).
 pub fn checksums(paths: &[PathBuf]) -> Result<BTreeMap<String, String>> {
-    paths.iter().map(|p| Ok((p.display().to_string(), sha256_file(p)?))).collect()
+    paths
+        .iter()
+        .map(|p| {
+            let name = p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().to_string());
+            Ok((name, sha256_file(p)?))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ pub struct TrainConfig {
 pub struct EpochRecord {
     /// Epoch number, from 1.
     pub epoch: usize,
-    /// Learning rate at the end of the epoch.
+    /// Learning rate of the epoch's last batch.
     pub lr: f64,
     /// Mean training loss over batches.
     pub train_loss: f64,
@@ -387,7 +387,13 @@ pub fn write_metrics_csv(path: &Path, history: &[EpochRecord]) -> Result<()> {
     }
     s.push_str(",seconds\n");
     for r in history {
-        s.push_str(&format!("{},{:e},{},{}", r.epoch, r.lr, r.train_loss, r.val_loss.map(|v| v.to_string()).unwrap_or_default()));
+        s.push_str(&format!(
+            "{},{:e},{},{}",
+            r.epoch,
+            r.lr,
+            r.train_loss,
+            r.val_loss.map(|v| v.to_string()).unwrap_or_default()
+        ));
         for n in &names {
             s.push_str(&format!(",{}", r.metrics.get(n).map(|v| v.to_string()).unwrap_or_default()));
         }

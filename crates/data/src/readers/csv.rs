@@ -54,11 +54,14 @@ pub fn read_numeric_csv(path: &Path) -> Result<NumericTable> {
             if cell.is_empty() {
                 return Err(Error::format(path, format!("line {} column {}: missing value", ln + 1, c + 1)));
             }
-            let v: f64 = cell
-                .parse()
-                .map_err(|_| Error::format(path, format!("line {} column {}: `{cell}` is not a number", ln + 1, c + 1)))?;
+            let v: f64 = cell.parse().map_err(|_| {
+                Error::format(path, format!("line {} column {}: `{cell}` is not a number", ln + 1, c + 1))
+            })?;
             if !v.is_finite() {
-                return Err(Error::format(path, format!("line {} column {}: non-finite value `{cell}`", ln + 1, c + 1)));
+                return Err(Error::format(
+                    path,
+                    format!("line {} column {}: non-finite value `{cell}`", ln + 1, c + 1),
+                ));
             }
             values.push(v as f32);
         }

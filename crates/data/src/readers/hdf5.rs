@@ -66,9 +66,7 @@ fn has_hdf5_signature(path: &Path) -> Result<bool> {
     let mut offset = 0u64;
     while offset + 8 <= len {
         let mut buf = [0u8; 8];
-        f.seek(SeekFrom::Start(offset))
-            .and_then(|_| f.read_exact(&mut buf))
-            .map_err(|e| Error::io(path, e))?;
+        f.seek(SeekFrom::Start(offset)).and_then(|_| f.read_exact(&mut buf)).map_err(|e| Error::io(path, e))?;
         if buf == HDF5_SIGNATURE {
             return Ok(true);
         }
@@ -89,15 +87,9 @@ fn open(path: &Path) -> Result<File> {
         Err(e) => {
             // Tell a missing, unreadable or foreign file apart from a damaged HDF5 one.
             if !has_hdf5_signature(path)? {
-                return Err(Error::format(
-                    path,
-                    "not an HDF5 file (it lacks the HDF5 signature)",
-                ));
+                return Err(Error::format(path, "not an HDF5 file (it lacks the HDF5 signature)"));
             }
-            Err(Error::format(
-                path,
-                format!("cannot open the HDF5 file: {e}"),
-            ))
+            Err(Error::format(path, format!("cannot open the HDF5 file: {e}")))
         }
     }
 }
@@ -112,8 +104,7 @@ fn walk(
     seen: &mut Vec<LocationToken>,
     out: &mut Vec<DatasetInfo>,
 ) -> Result<()> {
-    let h5err =
-        |e: ::hdf5::Error| Error::format(path, format!("cannot list the group `/{prefix}`: {e}"));
+    let h5err = |e: ::hdf5::Error| Error::format(path, format!("cannot list the group `/{prefix}`: {e}"));
     let mut names = Vec::new();
     group
         .iter_visit_default(|name, info| {
@@ -125,11 +116,7 @@ fn walk(
         .map_err(h5err)?;
     names.sort();
     for name in names {
-        let full = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}/{name}")
-        };
+        let full = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
         let info = group.loc_info_by_name(&name).map_err(h5err)?;
         if seen.contains(&info.token) {
             continue;
@@ -142,11 +129,7 @@ fn walk(
             }
             LocationType::Dataset => {
                 let ds = group.dataset(&name).map_err(h5err)?;
-                out.push(DatasetInfo {
-                    shape: ds.shape(),
-                    dtype: dtype_name(&ds),
-                    path: full,
-                });
+                out.push(DatasetInfo { shape: ds.shape(), dtype: dtype_name(&ds), path: full });
             }
             LocationType::NamedDatatype => {}
         }
@@ -185,14 +168,10 @@ pub fn list_datasets(path: &Path) -> Result<Vec<DatasetInfo>> {
 pub fn read_dataset(path: &Path, name: &str) -> Result<ArrayData> {
     let file = open(path)?;
     let rel = name.trim_start_matches('/');
-    let is_dataset =
-        !rel.is_empty() && matches!(file.loc_type_by_name(rel), Ok(LocationType::Dataset));
+    let is_dataset = !rel.is_empty() && matches!(file.loc_type_by_name(rel), Ok(LocationType::Dataset));
     if !is_dataset {
         if !rel.is_empty() && matches!(file.loc_type_by_name(rel), Ok(LocationType::Group)) {
-            return Err(Error::format(
-                path,
-                format!("`{name}` is a group, not a dataset"),
-            ));
+            return Err(Error::format(path, format!("`{name}` is a group, not a dataset")));
         }
         let available = list_datasets(path)?;
         let listing = if available.is_empty() {
@@ -201,29 +180,20 @@ pub fn read_dataset(path: &Path, name: &str) -> Result<ArrayData> {
             let paths: Vec<&str> = available.iter().map(|d| d.path.as_str()).collect();
             format!("available datasets: {}", paths.join(", "))
         };
-        return Err(Error::format(
-            path,
-            format!("no dataset `{name}`; {listing}"),
-        ));
+        return Err(Error::format(path, format!("no dataset `{name}`; {listing}")));
     }
-    let h5err =
-        |e: ::hdf5::Error| Error::format(path, format!("cannot read the dataset `{name}`: {e}"));
+    let h5err = |e: ::hdf5::Error| Error::format(path, format!("cannot read the dataset `{name}`: {e}"));
     let ds = file.dataset(rel).map_err(h5err)?;
-    let td = ds
-        .dtype()
-        .and_then(|t| t.to_descriptor())
-        .map_err(|e| {
-            Error::format(
-                path,
-                format!("dataset `{name}` has an unsupported element type ({e}); expected an integer or float type"),
-            )
-        })?;
+    let td = ds.dtype().and_then(|t| t.to_descriptor()).map_err(|e| {
+        Error::format(
+            path,
+            format!("dataset `{name}` has an unsupported element type ({e}); expected an integer or float type"),
+        )
+    })?;
     let Some(dtype) = numeric_name(&td) else {
         return Err(Error::format(
             path,
-            format!(
-                "dataset `{name}` is of type {td}, not numeric; expected an integer or float type"
-            ),
+            format!("dataset `{name}` is of type {td}, not numeric; expected an integer or float type"),
         ));
     };
     let values: Vec<f32> = match td {
@@ -231,48 +201,29 @@ pub fn read_dataset(path: &Path, name: &str) -> Result<ArrayData> {
         TypeDescriptor::Integer(IntSize::U1) => conv(ds.read_raw::<i8>().map_err(h5err)?),
         TypeDescriptor::Unsigned(IntSize::U2) => conv(ds.read_raw::<u16>().map_err(h5err)?),
         TypeDescriptor::Integer(IntSize::U2) => conv(ds.read_raw::<i16>().map_err(h5err)?),
-        TypeDescriptor::Unsigned(IntSize::U4) => ds
-            .read_raw::<u32>()
-            .map_err(h5err)?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
-        TypeDescriptor::Integer(IntSize::U4) => ds
-            .read_raw::<i32>()
-            .map_err(h5err)?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
-        TypeDescriptor::Unsigned(IntSize::U8) => ds
-            .read_raw::<u64>()
-            .map_err(h5err)?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
-        TypeDescriptor::Integer(IntSize::U8) => ds
-            .read_raw::<i64>()
-            .map_err(h5err)?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
+        TypeDescriptor::Unsigned(IntSize::U4) => {
+            ds.read_raw::<u32>().map_err(h5err)?.into_iter().map(|v| v as f32).collect()
+        }
+        TypeDescriptor::Integer(IntSize::U4) => {
+            ds.read_raw::<i32>().map_err(h5err)?.into_iter().map(|v| v as f32).collect()
+        }
+        TypeDescriptor::Unsigned(IntSize::U8) => {
+            ds.read_raw::<u64>().map_err(h5err)?.into_iter().map(|v| v as f32).collect()
+        }
+        TypeDescriptor::Integer(IntSize::U8) => {
+            ds.read_raw::<i64>().map_err(h5err)?.into_iter().map(|v| v as f32).collect()
+        }
         TypeDescriptor::Float(FloatSize::U4) => ds.read_raw::<f32>().map_err(h5err)?,
-        TypeDescriptor::Float(FloatSize::U8) => ds
-            .read_raw::<f64>()
-            .map_err(h5err)?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
+        TypeDescriptor::Float(FloatSize::U8) => {
+            ds.read_raw::<f64>().map_err(h5err)?.into_iter().map(|v| v as f32).collect()
+        }
         // `numeric_name` accepted only the types above.
         _ => unreachable!("non-numeric type {td} passed the check"),
     };
     Ok(ArrayData {
         shape: ds.shape(),
         values,
-        meta: ArrayMeta {
-            source: path.to_path_buf(),
-            dtype: dtype.to_string(),
-            pixel_size: None,
-        },
+        meta: ArrayMeta { source: path.to_path_buf(), dtype: dtype.to_string(), pixel_size: None },
     })
 }
 
@@ -287,23 +238,13 @@ mod tests {
 
     /// `data/patterns.h5`: real EBSD patterns from nickel (kikuchipy 0.13.1, CC-BY-4.0).
     fn patterns_h5() -> std::path::PathBuf {
-        Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../data/patterns.h5"
-        ))
-        .to_path_buf()
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/patterns.h5")).to_path_buf()
     }
 
     fn assert_format_err(err: Error, path: &Path, needle: &str) {
         let msg = err.to_string();
-        assert!(
-            matches!(err, Error::Format { .. }),
-            "expected a format error, got {err:?}"
-        );
-        assert!(
-            msg.contains(&path.display().to_string()),
-            "{msg} does not name the file"
-        );
+        assert!(matches!(err, Error::Format { .. }), "expected a format error, got {err:?}");
+        assert!(msg.contains(&path.display().to_string()), "{msg} does not name the file");
         assert!(msg.contains(needle), "{msg} does not contain {needle:?}");
     }
 
@@ -328,14 +269,7 @@ mod tests {
         assert_eq!((min, max), (23.0, 246.0));
         let at = |i: usize, y: usize, x: usize| a.values[(i * 60 + y) * 60 + x];
         assert_eq!(
-            [
-                at(0, 0, 0),
-                at(0, 0, 1),
-                at(0, 30, 30),
-                at(4, 10, 20),
-                at(8, 59, 59),
-                at(8, 0, 59)
-            ],
+            [at(0, 0, 0), at(0, 0, 1), at(0, 30, 30), at(4, 10, 20), at(8, 59, 59), at(8, 0, 59)],
             [90., 90., 224., 181., 28., 30.]
         );
         assert_eq!(at(1, 24, 26), 246.0);
@@ -352,21 +286,12 @@ mod tests {
         // h5py 3.16.0 + numpy 2.4.6, patterns.h5: int64, int32 and float64 datasets.
         let p = patterns_h5();
         let a = read_dataset(&p, "Scan 1/EBSD/Header/n_columns").unwrap();
-        assert_eq!(
-            (a.shape, a.values, a.meta.dtype.as_str()),
-            (vec![1], vec![3.0], "i64")
-        );
-        let a = read_dataset(
-            &p,
-            "Scan 1/EBSD/CrystalMap/crystal_map/header/phases/0/structure/atoms/0/element",
-        )
-        .unwrap();
+        assert_eq!((a.shape, a.values, a.meta.dtype.as_str()), (vec![1], vec![3.0], "i64"));
+        let a =
+            read_dataset(&p, "Scan 1/EBSD/CrystalMap/crystal_map/header/phases/0/structure/atoms/0/element").unwrap();
         assert_eq!((a.values, a.meta.dtype.as_str()), (vec![28.0], "i32"));
         let a = read_dataset(&p, "Scan 1/EBSD/CrystalMap/crystal_map/data/Phi").unwrap();
-        assert_eq!(
-            (a.shape.as_slice(), a.meta.dtype.as_str()),
-            (&[9][..], "f64")
-        );
+        assert_eq!((a.shape.as_slice(), a.meta.dtype.as_str()), (&[9][..], "f64"));
         // d.tolist()[0], [1] and [8], rounded to f32 as the reader does.
         assert_eq!(a.values[0], 0.997_208_940_670_508_1_f64 as f32);
         assert_eq!(a.values[1], 1.077_411_374_872_901_f64 as f32);
@@ -383,44 +308,24 @@ mod tests {
         let p = patterns_h5();
         let list = list_datasets(&p).unwrap();
         assert_eq!(list.len(), 106);
-        let patterns = list
-            .iter()
-            .find(|d| d.path == "Scan 1/EBSD/Data/patterns")
-            .unwrap();
+        let patterns = list.iter().find(|d| d.path == "Scan 1/EBSD/Data/patterns").unwrap();
         assert_eq!(patterns.shape, vec![9, 60, 60]);
         assert_eq!(patterns.dtype, "u8");
-        let bg = list
-            .iter()
-            .find(|d| d.path == "Scan 2/EBSD/Header/static_background")
-            .unwrap();
-        assert_eq!(
-            (bg.shape.as_slice(), bg.dtype.as_str()),
-            (&[60, 60][..], "u8")
-        );
-        let phi = list
-            .iter()
-            .find(|d| d.path == "Scan 1/EBSD/CrystalMap/crystal_map/data/Phi")
-            .unwrap();
+        let bg = list.iter().find(|d| d.path == "Scan 2/EBSD/Header/static_background").unwrap();
+        assert_eq!((bg.shape.as_slice(), bg.dtype.as_str()), (&[60, 60][..], "u8"));
+        let phi = list.iter().find(|d| d.path == "Scan 1/EBSD/CrystalMap/crystal_map/data/Phi").unwrap();
         assert_eq!(phi.dtype, "f64");
         let top = list.iter().find(|d| d.path == "manufacturer").unwrap();
         assert!(top.dtype.contains("string"), "{}", top.dtype);
         let mut sorted: Vec<&str> = list.iter().map(|d| d.path.as_str()).collect();
         sorted.sort();
-        assert_eq!(
-            sorted,
-            list.iter().map(|d| d.path.as_str()).collect::<Vec<_>>()
-        );
+        assert_eq!(sorted, list.iter().map(|d| d.path.as_str()).collect::<Vec<_>>());
     }
 
     #[test]
     fn missing_dataset_lists_the_available_ones() {
         let p = patterns_h5();
-        for name in [
-            "Scan 1/EBSD/Data/nope",
-            "Scan 3/EBSD/Data/patterns",
-            "",
-            "/",
-        ] {
+        for name in ["Scan 1/EBSD/Data/nope", "Scan 3/EBSD/Data/patterns", "", "/"] {
             let err = read_dataset(&p, name).unwrap_err();
             let msg = err.to_string();
             assert_format_err(err, &p, "available datasets");
@@ -428,11 +333,7 @@ mod tests {
             assert!(msg.contains("Scan 1/EBSD/Data/patterns"), "{msg}");
             assert!(msg.contains("Scan 2/SEM/Header/microscope"), "{msg}");
         }
-        assert_format_err(
-            read_dataset(&p, "Scan 1/EBSD/Data").unwrap_err(),
-            &p,
-            "is a group, not a dataset",
-        );
+        assert_format_err(read_dataset(&p, "Scan 1/EBSD/Data").unwrap_err(), &p, "is a group, not a dataset");
     }
 
     #[test]
@@ -442,13 +343,9 @@ mod tests {
         let err = read_dataset(&p, "Scan 1/EBSD/CrystalMap/manufacturer").unwrap_err();
         let msg = err.to_string();
         assert_format_err(err, &p, "not numeric");
-        assert!(
-            msg.contains("Scan 1/EBSD/CrystalMap/manufacturer") && msg.contains("string"),
-            "{msg}"
-        );
+        assert!(msg.contains("Scan 1/EBSD/CrystalMap/manufacturer") && msg.contains("string"), "{msg}");
         // A boolean (h5py stores it as an enum).
-        let err =
-            read_dataset(&p, "Scan 1/EBSD/CrystalMap/crystal_map/data/is_in_data").unwrap_err();
+        let err = read_dataset(&p, "Scan 1/EBSD/CrystalMap/crystal_map/data/is_in_data").unwrap_err();
         assert_format_err(err, &p, "is_in_data");
     }
 
@@ -457,29 +354,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = dir.path().join("notes.h5");
         fs::write(&text, "this is a text file, not HDF5\n").unwrap();
-        assert_format_err(
-            read_dataset(&text, "x").unwrap_err(),
-            &text,
-            "not an HDF5 file",
-        );
+        assert_format_err(read_dataset(&text, "x").unwrap_err(), &text, "not an HDF5 file");
         assert_format_err(list_datasets(&text).unwrap_err(), &text, "not an HDF5 file");
 
         let empty = dir.path().join("empty.h5");
         fs::write(&empty, "").unwrap();
-        assert_format_err(
-            list_datasets(&empty).unwrap_err(),
-            &empty,
-            "not an HDF5 file",
-        );
+        assert_format_err(list_datasets(&empty).unwrap_err(), &empty, "not an HDF5 file");
 
         // The signature but a truncated superblock.
         let cut = dir.path().join("cut.h5");
         fs::write(&cut, &fs::read(patterns_h5()).unwrap()[..100]).unwrap();
-        assert_format_err(
-            list_datasets(&cut).unwrap_err(),
-            &cut,
-            "cannot open the HDF5 file",
-        );
+        assert_format_err(list_datasets(&cut).unwrap_err(), &cut, "cannot open the HDF5 file");
 
         let missing = dir.path().join("missing.h5");
         let err = read_dataset(&missing, "x").unwrap_err();

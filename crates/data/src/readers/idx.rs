@@ -103,10 +103,7 @@ fn parse_header(path: &Path, bytes: &[u8]) -> Result<Header> {
     let Some(magic) = bytes.get(..4) else {
         return Err(Error::format(
             path,
-            format!(
-                "truncated IDX file: the header needs at least 4 bytes, found {}",
-                bytes.len()
-            ),
+            format!("truncated IDX file: the header needs at least 4 bytes, found {}", bytes.len()),
         ));
     };
     if magic[0] != 0 || magic[1] != 0 {
@@ -129,10 +126,7 @@ fn parse_header(path: &Path, bytes: &[u8]) -> Result<Header> {
     })?;
     let ndims = usize::from(magic[3]);
     if ndims == 0 || ndims > MAX_NDIMS {
-        return Err(Error::format(
-            path,
-            format!("IDX header declares {ndims} dimensions, expected 1 to {MAX_NDIMS}"),
-        ));
+        return Err(Error::format(path, format!("IDX header declares {ndims} dimensions, expected 1 to {MAX_NDIMS}")));
     }
     let data_offset = 4 + 4 * ndims;
     let Some(dim_bytes) = bytes.get(4..data_offset) else {
@@ -147,32 +141,20 @@ fn parse_header(path: &Path, bytes: &[u8]) -> Result<Header> {
     let mut shape = Vec::with_capacity(ndims);
     for d in dim_bytes.chunks_exact(4) {
         let d = u32::from_be_bytes([d[0], d[1], d[2], d[3]]);
-        let d = usize::try_from(d).map_err(|_| {
-            Error::format(
-                path,
-                format!("IDX dimension {d} does not fit this platform"),
-            )
-        })?;
+        let d = usize::try_from(d)
+            .map_err(|_| Error::format(path, format!("IDX dimension {d} does not fit this platform")))?;
         shape.push(d);
     }
     let expected = shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
         .and_then(|n| n.checked_mul(ty.size()))
-        .ok_or_else(|| {
-            Error::format(
-                path,
-                format!("IDX shape {shape:?} of {} is too large", ty.name()),
-            )
-        })?;
+        .ok_or_else(|| Error::format(path, format!("IDX shape {shape:?} of {} is too large", ty.name())))?;
     let found = bytes.len() - data_offset;
     if found < expected {
         return Err(Error::format(
             path,
-            format!(
-                "truncated IDX file: shape {shape:?} of {} needs {expected} data bytes, found {found}",
-                ty.name()
-            ),
+            format!("truncated IDX file: shape {shape:?} of {} needs {expected} data bytes, found {found}", ty.name()),
         ));
     }
     if found > expected {
@@ -185,11 +167,7 @@ fn parse_header(path: &Path, bytes: &[u8]) -> Result<Header> {
             ),
         ));
     }
-    Ok(Header {
-        ty,
-        shape,
-        data_offset,
-    })
+    Ok(Header { ty, shape, data_offset })
 }
 
 /// Reads an IDX file (plain or gzipped, detected by the gzip magic) into `f32` values.
@@ -208,18 +186,9 @@ pub fn read_idx(path: &Path) -> Result<ArrayData> {
     let values: Vec<f32> = match header.ty {
         IdxType::U8 => data.iter().map(|&b| f32::from(b)).collect(),
         IdxType::I8 => data.iter().map(|&b| f32::from(b as i8)).collect(),
-        IdxType::I16 => data
-            .chunks_exact(2)
-            .map(|c| f32::from(i16::from_be_bytes([c[0], c[1]])))
-            .collect(),
-        IdxType::I32 => data
-            .chunks_exact(4)
-            .map(|c| i32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f32)
-            .collect(),
-        IdxType::F32 => data
-            .chunks_exact(4)
-            .map(|c| f32::from_be_bytes([c[0], c[1], c[2], c[3]]))
-            .collect(),
+        IdxType::I16 => data.chunks_exact(2).map(|c| f32::from(i16::from_be_bytes([c[0], c[1]]))).collect(),
+        IdxType::I32 => data.chunks_exact(4).map(|c| i32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f32).collect(),
+        IdxType::F32 => data.chunks_exact(4).map(|c| f32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect(),
         IdxType::F64 => data
             .chunks_exact(8)
             .map(|c| f64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]) as f32)
@@ -228,11 +197,7 @@ pub fn read_idx(path: &Path) -> Result<ArrayData> {
     Ok(ArrayData {
         shape: header.shape,
         values,
-        meta: ArrayMeta {
-            source: path.to_path_buf(),
-            dtype: header.ty.name().to_string(),
-            pixel_size: None,
-        },
+        meta: ArrayMeta { source: path.to_path_buf(), dtype: header.ty.name().to_string(), pixel_size: None },
     })
 }
 
@@ -246,11 +211,7 @@ pub fn read_idx_u8(path: &Path) -> Result<(Vec<usize>, Vec<u8>)> {
     if header.ty != IdxType::U8 {
         return Err(Error::format(
             path,
-            format!(
-                "IDX type is {} (code 0x{:02X}), expected u8 (0x08)",
-                header.ty.name(),
-                header.ty.code()
-            ),
+            format!("IDX type is {} (code 0x{:02X}), expected u8 (0x08)", header.ty.name(), header.ty.code()),
         ));
     }
     let data = bytes.split_off(header.data_offset.min(bytes.len()));
@@ -265,23 +226,17 @@ pub fn read_idx_u8(path: &Path) -> Result<(Vec<usize>, Vec<u8>)> {
 pub fn write_idx_u8(path: &Path, shape: &[usize], data: &[u8]) -> Result<()> {
     let param = |reason: String| Error::Param(format!("{}: {reason}", path.display()));
     if shape.is_empty() || shape.len() > MAX_NDIMS {
-        return Err(param(format!(
-            "an IDX file needs 1 to {MAX_NDIMS} dimensions, got shape {shape:?}"
-        )));
+        return Err(param(format!("an IDX file needs 1 to {MAX_NDIMS} dimensions, got shape {shape:?}")));
     }
     let n = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
     if n != Some(data.len()) {
-        return Err(param(format!(
-            "shape {shape:?} does not match the {} bytes of data",
-            data.len()
-        )));
+        return Err(param(format!("shape {shape:?} does not match the {} bytes of data", data.len())));
     }
     let mut header = Vec::with_capacity(4 + 4 * shape.len());
     // `shape.len() <= MAX_NDIMS` was checked above, so it fits a byte.
     header.extend_from_slice(&[0, 0, IdxType::U8.code(), shape.len() as u8]);
     for &d in shape {
-        let d = u32::try_from(d)
-            .map_err(|_| param(format!("dimension {d} of shape {shape:?} exceeds u32::MAX")))?;
+        let d = u32::try_from(d).map_err(|_| param(format!("dimension {d} of shape {shape:?} exceeds u32::MAX")))?;
         header.extend_from_slice(&d.to_be_bytes());
     }
     let file = fs::File::create(path).map_err(|e| Error::io(path, e))?;
@@ -307,14 +262,8 @@ mod tests {
 
     fn assert_format_err(err: Error, path: &Path, needle: &str) {
         let msg = err.to_string();
-        assert!(
-            matches!(err, Error::Format { .. }),
-            "expected a format error, got {err:?}"
-        );
-        assert!(
-            msg.contains(&path.display().to_string()),
-            "{msg} does not name the file"
-        );
+        assert!(matches!(err, Error::Format { .. }), "expected a format error, got {err:?}");
+        assert!(msg.contains(&path.display().to_string()), "{msg} does not name the file");
         assert!(msg.contains(needle), "{msg} does not contain {needle:?}");
     }
 
@@ -342,18 +291,12 @@ mod tests {
         write_idx_u8(&p, &[2, 3, 4], &data).unwrap();
 
         let raw = fs::read(&p).unwrap();
-        assert_eq!(
-            &raw[..16],
-            &[0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4]
-        );
+        assert_eq!(&raw[..16], &[0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4]);
         assert_eq!(raw.len(), 16 + 24);
 
         let a = read_idx(&p).unwrap();
         assert_eq!(a.shape, vec![2, 3, 4]);
-        assert_eq!(
-            a.values,
-            data.iter().map(|&v| f32::from(v)).collect::<Vec<_>>()
-        );
+        assert_eq!(a.values, data.iter().map(|&v| f32::from(v)).collect::<Vec<_>>());
         assert_eq!(a.meta.dtype, "u8");
         assert_eq!(a.meta.source, p);
         assert_eq!(a.meta.pixel_size, None);
@@ -377,10 +320,7 @@ mod tests {
             let p = write(&dir, name, &gz);
             let a = read_idx(&p).unwrap();
             assert_eq!(a.shape, vec![5, 12]);
-            assert_eq!(
-                a.values,
-                data.iter().map(|&v| f32::from(v)).collect::<Vec<_>>()
-            );
+            assert_eq!(a.values, data.iter().map(|&v| f32::from(v)).collect::<Vec<_>>());
             assert_eq!(read_idx_u8(&p).unwrap(), (vec![5, 12], data.clone()));
         }
     }
@@ -390,42 +330,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cases: Vec<(u8, Vec<u8>, Vec<f32>, &str)> = vec![
             (0x09, vec![0x80, 0xff, 0x7f], vec![-128., -1., 127.], "i8"),
-            (
-                0x0B,
-                [-300i16, 2, 32767]
-                    .iter()
-                    .flat_map(|v| v.to_be_bytes())
-                    .collect(),
-                vec![-300., 2., 32767.],
-                "i16",
-            ),
+            (0x0B, [-300i16, 2, 32767].iter().flat_map(|v| v.to_be_bytes()).collect(), vec![-300., 2., 32767.], "i16"),
             (
                 0x0C,
-                [-70000i32, 0, 123456]
-                    .iter()
-                    .flat_map(|v| v.to_be_bytes())
-                    .collect(),
+                [-70000i32, 0, 123456].iter().flat_map(|v| v.to_be_bytes()).collect(),
                 vec![-70000., 0., 123456.],
                 "i32",
             ),
-            (
-                0x0D,
-                [1.5f32, -0.25, 3e10]
-                    .iter()
-                    .flat_map(|v| v.to_be_bytes())
-                    .collect(),
-                vec![1.5, -0.25, 3e10],
-                "f32",
-            ),
-            (
-                0x0E,
-                [1.5f64, -2.0, 0.125]
-                    .iter()
-                    .flat_map(|v| v.to_be_bytes())
-                    .collect(),
-                vec![1.5, -2.0, 0.125],
-                "f64",
-            ),
+            (0x0D, [1.5f32, -0.25, 3e10].iter().flat_map(|v| v.to_be_bytes()).collect(), vec![1.5, -0.25, 3e10], "f32"),
+            (0x0E, [1.5f64, -2.0, 0.125].iter().flat_map(|v| v.to_be_bytes()).collect(), vec![1.5, -2.0, 0.125], "f64"),
         ];
         for (code, data, expected, dtype) in cases {
             let p = write(&dir, &format!("{dtype}.idx"), &idx_bytes(code, &[3], &data));
@@ -489,11 +402,7 @@ mod tests {
         assert!(matches!(read_idx(&p).unwrap_err(), Error::Format { .. }));
 
         // Gzip magic followed by garbage.
-        let p = write(
-            &dir,
-            "corrupt.gz",
-            &[0x1f, 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-        );
+        let p = write(&dir, "corrupt.gz", &[0x1f, 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
         assert_format_err(read_idx(&p).unwrap_err(), &p, "gzip");
 
         let missing = dir.path().join("missing.idx");

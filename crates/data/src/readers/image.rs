@@ -85,20 +85,12 @@ pub fn read_png(path: &Path) -> Result<ArrayData> {
         };
         Some(vec![scale / f64::from(d.yppu), scale / f64::from(d.xppu)])
     });
-    let size = reader
-        .output_buffer_size()
-        .filter(|&n| n <= MAX_PNG_DECODED_BYTES)
-        .ok_or_else(|| {
-            let (w, h) = reader.info().size();
-            Error::format(
-                path,
-                format!("PNG image of {w}x{h} pixels is too large to decode"),
-            )
-        })?;
+    let size = reader.output_buffer_size().filter(|&n| n <= MAX_PNG_DECODED_BYTES).ok_or_else(|| {
+        let (w, h) = reader.info().size();
+        Error::format(path, format!("PNG image of {w}x{h} pixels is too large to decode"))
+    })?;
     let mut buf = vec![0u8; size];
-    let out = reader
-        .next_frame(&mut buf)
-        .map_err(|e| png_error(path, e))?;
+    let out = reader.next_frame(&mut buf).map_err(|e| png_error(path, e))?;
     reader.finish().map_err(|e| png_error(path, e))?;
 
     let (w, h) = (out.width as usize, out.height as usize);
@@ -108,10 +100,7 @@ pub fn read_png(path: &Path) -> Result<ArrayData> {
         png::BitDepth::Eight => ("u8", 1),
         png::BitDepth::Sixteen => ("u16", 2),
         other => {
-            return Err(Error::format(
-                path,
-                format!("unexpected PNG bit depth {other:?} after expansion"),
-            ));
+            return Err(Error::format(path, format!("unexpected PNG bit depth {other:?} after expansion")));
         }
     };
     // Rows are tightly packed for 8- and 16-bit samples; check rather than index blindly.
@@ -122,27 +111,18 @@ pub fn read_png(path: &Path) -> Result<ArrayData> {
         .ok_or_else(|| {
             Error::format(
                 path,
-                format!(
-                    "decoded PNG rows of {} bytes do not hold {w} pixels of {c} x {dtype}",
-                    out.line_size
-                ),
+                format!("decoded PNG rows of {} bytes do not hold {w} pixels of {c} x {dtype}", out.line_size),
             )
         })?;
     let interleaved: Vec<f32> = if bytes_per_sample == 1 {
         data.iter().map(|&b| f32::from(b)).collect()
     } else {
-        data.chunks_exact(2)
-            .map(|b| f32::from(u16::from_be_bytes([b[0], b[1]])))
-            .collect()
+        data.chunks_exact(2).map(|b| f32::from(u16::from_be_bytes([b[0], b[1]]))).collect()
     };
     Ok(ArrayData {
         shape: vec![c, h, w],
         values: to_channels_first(&interleaved, h, w, c),
-        meta: ArrayMeta {
-            source: path.to_path_buf(),
-            dtype: dtype.to_string(),
-            pixel_size,
-        },
+        meta: ArrayMeta { source: path.to_path_buf(), dtype: dtype.to_string(), pixel_size },
     })
 }
 
@@ -192,14 +172,7 @@ pub fn write_png_gray8(path: &Path, width: u32, height: u32, data: &[u8]) -> Res
 /// Fails like [`write_png_gray8`].
 pub fn write_png_gray16(path: &Path, width: u32, height: u32, data: &[u16]) -> Result<()> {
     let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_be_bytes()).collect();
-    write_png_gray(
-        path,
-        width,
-        height,
-        png::BitDepth::Sixteen,
-        data.len(),
-        &bytes,
-    )
+    write_png_gray(path, width, height, png::BitDepth::Sixteen, data.len(), &bytes)
 }
 
 // ----------------------------------------------------------------------------------------- TIFF
@@ -239,26 +212,11 @@ fn tiff_number(v: &TiffValue) -> Option<f64> {
 /// The pixel size `[y, x]` of the current page from its resolution tags (see
 /// [`ArrayMeta::pixel_size`]); `None` when absent or unusable.
 fn tiff_pixel_size<R: Read + io::Seek>(dec: &mut TiffDecoder<R>) -> Option<Vec<f64>> {
-    let x = dec
-        .find_tag(Tag::XResolution)
-        .ok()
-        .flatten()
-        .as_ref()
-        .and_then(tiff_number)?;
-    let y = dec
-        .find_tag(Tag::YResolution)
-        .ok()
-        .flatten()
-        .as_ref()
-        .and_then(tiff_number);
+    let x = dec.find_tag(Tag::XResolution).ok().flatten().as_ref().and_then(tiff_number)?;
+    let y = dec.find_tag(Tag::YResolution).ok().flatten().as_ref().and_then(tiff_number);
     let y = y.unwrap_or(x);
     // TIFF's default unit is the inch.
-    let unit = dec
-        .find_tag(Tag::ResolutionUnit)
-        .ok()
-        .flatten()
-        .and_then(|v| v.into_u16().ok())
-        .unwrap_or(2);
+    let unit = dec.find_tag(Tag::ResolutionUnit).ok().flatten().and_then(|v| v.into_u16().ok()).unwrap_or(2);
     let scale = match unit {
         2 => 25_400.0, // micrometres per inch
         3 => 10_000.0, // micrometres per centimetre
@@ -277,11 +235,7 @@ struct Page {
 }
 
 /// Decodes the decoder's current page. `page` is its index, for messages.
-fn decode_page<R: Read + io::Seek>(
-    path: &Path,
-    dec: &mut TiffDecoder<R>,
-    page: usize,
-) -> Result<Page> {
+fn decode_page<R: Read + io::Seek>(path: &Path, dec: &mut TiffDecoder<R>, page: usize) -> Result<Page> {
     let err = |e| tiff_error(path, e);
     let (w, h) = dec.dimensions().map_err(err)?;
     let (w, h) = (w as usize, h as usize);
@@ -291,34 +245,19 @@ fn decode_page<R: Read + io::Seek>(
         TiffColor::GrayA(b) => (2, b),
         TiffColor::RGB(b) => (3, b),
         TiffColor::RGBA(b) => (4, b),
-        TiffColor::Multiband {
-            bit_depth,
-            num_samples,
-        } => (usize::from(num_samples), bit_depth),
+        TiffColor::Multiband { bit_depth, num_samples } => (usize::from(num_samples), bit_depth),
         other => {
-            return Err(Error::format(
-                path,
-                format!("TIFF page {page}: colour type {other:?} is not supported"),
-            ));
+            return Err(Error::format(path, format!("TIFF page {page}: colour type {other:?} is not supported")));
         }
     };
     if ![8, 16, 32, 64].contains(&bits) {
-        return Err(Error::format(
-            path,
-            format!("TIFF page {page}: {bits}-bit samples are not supported"),
-        ));
+        return Err(Error::format(path, format!("TIFF page {page}: {bits}-bit samples are not supported")));
     }
-    let planar = dec
-        .find_tag(Tag::PlanarConfiguration)
-        .map_err(err)?
-        .and_then(|v| v.into_u16().ok())
-        .unwrap_or(1);
+    let planar = dec.find_tag(Tag::PlanarConfiguration).map_err(err)?.and_then(|v| v.into_u16().ok()).unwrap_or(1);
     if planar != 1 && c > 1 {
         return Err(Error::format(
             path,
-            format!(
-                "TIFF page {page}: planar configuration {planar} (separate planes) is not supported"
-            ),
+            format!("TIFF page {page}: planar configuration {planar} (separate planes) is not supported"),
         ));
     }
     let (dtype, interleaved): (&'static str, Vec<f32>) = match dec.read_image().map_err(err)? {
@@ -332,10 +271,7 @@ fn decode_page<R: Read + io::Seek>(
         DecodingResult::F32(v) => ("f32", v),
         DecodingResult::F64(v) => ("f64", v.into_iter().map(|x| x as f32).collect()),
         DecodingResult::U64(_) | DecodingResult::I64(_) => {
-            return Err(Error::format(
-                path,
-                format!("TIFF page {page}: 64-bit integer samples are not supported"),
-            ));
+            return Err(Error::format(path, format!("TIFF page {page}: 64-bit integer samples are not supported")));
         }
     };
     let n = sample_count(path, h, w, c)?;
@@ -348,13 +284,7 @@ fn decode_page<R: Read + io::Seek>(
             ),
         ));
     }
-    Ok(Page {
-        c,
-        h,
-        w,
-        dtype,
-        values: to_channels_first(&interleaved, h, w, c),
-    })
+    Ok(Page { c, h, w, dtype, values: to_channels_first(&interleaved, h, w, c) })
 }
 
 /// Reads the first page of a TIFF file as `[C, H, W]` raw values.
@@ -377,11 +307,7 @@ pub fn read_tiff(path: &Path) -> Result<ArrayData> {
     Ok(ArrayData {
         shape: vec![page.c, page.h, page.w],
         values: page.values,
-        meta: ArrayMeta {
-            source: path.to_path_buf(),
-            dtype: page.dtype.to_string(),
-            pixel_size,
-        },
+        meta: ArrayMeta { source: path.to_path_buf(), dtype: page.dtype.to_string(), pixel_size },
     })
 }
 
@@ -403,20 +329,11 @@ pub fn read_tiff_stack(path: &Path) -> Result<ArrayData> {
         if (page.c, page.h, page.w) != (c, h, w) {
             return Err(Error::format(
                 path,
-                format!(
-                    "TIFF page {pages} is {}x{}x{} (CxHxW), page 0 is {c}x{h}x{w}",
-                    page.c, page.h, page.w
-                ),
+                format!("TIFF page {pages} is {}x{}x{} (CxHxW), page 0 is {c}x{h}x{w}", page.c, page.h, page.w),
             ));
         }
         if page.dtype != dtype {
-            return Err(Error::format(
-                path,
-                format!(
-                    "TIFF page {pages} holds {}, page 0 holds {dtype}",
-                    page.dtype
-                ),
-            ));
+            return Err(Error::format(path, format!("TIFF page {pages} holds {}, page 0 holds {dtype}", page.dtype)));
         }
         values.extend_from_slice(&page.values);
         pages += 1;
@@ -424,11 +341,7 @@ pub fn read_tiff_stack(path: &Path) -> Result<ArrayData> {
     Ok(ArrayData {
         shape: vec![pages, c, h, w],
         values,
-        meta: ArrayMeta {
-            source: path.to_path_buf(),
-            dtype: dtype.to_string(),
-            pixel_size,
-        },
+        meta: ArrayMeta { source: path.to_path_buf(), dtype: dtype.to_string(), pixel_size },
     })
 }
 
@@ -442,22 +355,15 @@ pub fn read_tiff_stack(path: &Path) -> Result<ArrayData> {
 pub fn read_image(path: &Path) -> Result<ArrayData> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut head = Vec::with_capacity(8);
-    file.take(8)
-        .read_to_end(&mut head)
-        .map_err(|e| Error::io(path, e))?;
-    let is_tiff = [b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"]
-        .iter()
-        .any(|m| head.starts_with(*m));
+    file.take(8).read_to_end(&mut head).map_err(|e| Error::io(path, e))?;
+    let is_tiff = [b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"].iter().any(|m| head.starts_with(*m));
     if head.starts_with(&PNG_SIGNATURE) {
         read_png(path)
     } else if is_tiff {
         read_tiff(path)
     } else {
         let hex: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
-        Err(Error::format(
-            path,
-            format!("not a PNG or TIFF image (first bytes: {})", hex.join(" ")),
-        ))
+        Err(Error::format(path, format!("not a PNG or TIFF image (first bytes: {})", hex.join(" "))))
     }
 }
 
@@ -474,14 +380,8 @@ mod tests {
 
     fn assert_format_err(err: Error, path: &Path, needle: &str) {
         let msg = err.to_string();
-        assert!(
-            matches!(err, Error::Format { .. }),
-            "expected a format error, got {err:?}"
-        );
-        assert!(
-            msg.contains(&path.display().to_string()),
-            "{msg} does not name the file"
-        );
+        assert!(matches!(err, Error::Format { .. }), "expected a format error, got {err:?}");
+        assert!(msg.contains(&path.display().to_string()), "{msg} does not name the file");
         assert!(msg.contains(needle), "{msg} does not contain {needle:?}");
     }
 
@@ -535,12 +435,7 @@ mod tests {
         let a = read_image(Path::new(MASK2D)).unwrap();
         assert_eq!(a.shape, vec![1, 512, 512]);
         assert_eq!(a.meta.dtype, "u16");
-        let labels: BTreeSet<u32> = a
-            .values
-            .iter()
-            .filter(|&&v| v != 0.0)
-            .map(|&v| v as u32)
-            .collect();
+        let labels: BTreeSet<u32> = a.values.iter().filter(|&&v| v != 0.0).map(|&v| v as u32).collect();
         assert_eq!(labels.len(), 125);
         assert_eq!(labels.last(), Some(&183));
         let sum: u64 = a.values.iter().map(|&v| v as u64).sum();
@@ -558,10 +453,7 @@ mod tests {
         let a = read_png(&p8).unwrap();
         assert_eq!(a.shape, vec![1, 5, 7]);
         assert_eq!(a.meta.dtype, "u8");
-        assert_eq!(
-            a.values,
-            d8.iter().map(|&v| f32::from(v)).collect::<Vec<_>>()
-        );
+        assert_eq!(a.values, d8.iter().map(|&v| f32::from(v)).collect::<Vec<_>>());
         assert_eq!(at(&a, 0, 1, 2), f32::from(d8[7 + 2]));
         assert_eq!(read_image(&p8).unwrap(), a);
 
@@ -572,10 +464,7 @@ mod tests {
         let a = read_png(&p16).unwrap();
         assert_eq!(a.shape, vec![1, 5, 7]);
         assert_eq!(a.meta.dtype, "u16");
-        assert_eq!(
-            a.values,
-            d16.iter().map(|&v| f32::from(v)).collect::<Vec<_>>()
-        );
+        assert_eq!(a.values, d16.iter().map(|&v| f32::from(v)).collect::<Vec<_>>());
         assert_eq!(a.values.last(), Some(&65535.0));
         assert_eq!(a.meta.pixel_size, None);
 
@@ -603,11 +492,7 @@ mod tests {
             let mut enc = png::Encoder::new(BufWriter::new(file), w, h);
             enc.set_color(png::ColorType::Rgba);
             enc.set_depth(png::BitDepth::Eight);
-            enc.set_pixel_dims(Some(png::PixelDimensions {
-                xppu: 2_000_000,
-                yppu: 1_000_000,
-                unit: png::Unit::Meter,
-            }));
+            enc.set_pixel_dims(Some(png::PixelDimensions { xppu: 2_000_000, yppu: 1_000_000, unit: png::Unit::Meter }));
             let mut wr = enc.write_header().unwrap();
             wr.write_image_data(&data).unwrap();
             wr.finish().unwrap();
@@ -653,18 +538,7 @@ mod tests {
         let data: Vec<u8> = (0..64 * 64).map(|i| (i * 13 % 251) as u8).collect();
         write_png_gray8(&p, 64, 64, &data).unwrap();
         let full = std::fs::read(&p).unwrap();
-        for (i, len) in [
-            full.len() - 1,
-            full.len() - 12,
-            full.len() / 2,
-            40,
-            12,
-            8,
-            3,
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (i, len) in [full.len() - 1, full.len() - 12, full.len() / 2, 40, 12, 8, 3].into_iter().enumerate() {
             let t: PathBuf = dir.path().join(format!("truncated-{i}.png"));
             std::fs::write(&t, &full[..len]).unwrap();
             let err = read_png(&t).unwrap_err();
@@ -698,42 +572,24 @@ mod tests {
 
         let p = dir.path().join("f32.tif");
         let f: Vec<f32> = (0..n).map(|i| i as f32 * -0.5 + 0.25).collect();
-        TiffEncoder::new(File::create(&p).unwrap())
-            .unwrap()
-            .write_image::<colortype::Gray32Float>(w, h, &f)
-            .unwrap();
+        TiffEncoder::new(File::create(&p).unwrap()).unwrap().write_image::<colortype::Gray32Float>(w, h, &f).unwrap();
         let a = read_image(&p).unwrap();
-        assert_eq!(
-            (a.shape.clone(), a.meta.dtype.as_str()),
-            (vec![1, 3, 4], "f32")
-        );
+        assert_eq!((a.shape.clone(), a.meta.dtype.as_str()), (vec![1, 3, 4], "f32"));
         assert_eq!(a.values, f);
 
         let p = dir.path().join("i32.tif");
         let i: Vec<i32> = (0..n as i32).map(|i| i * 1000 - 5000).collect();
-        TiffEncoder::new(File::create(&p).unwrap())
-            .unwrap()
-            .write_image::<colortype::GrayI32>(w, h, &i)
-            .unwrap();
+        TiffEncoder::new(File::create(&p).unwrap()).unwrap().write_image::<colortype::GrayI32>(w, h, &i).unwrap();
         let a = read_tiff(&p).unwrap();
-        assert_eq!(
-            (a.shape.clone(), a.meta.dtype.as_str()),
-            (vec![1, 3, 4], "i32")
-        );
+        assert_eq!((a.shape.clone(), a.meta.dtype.as_str()), (vec![1, 3, 4], "i32"));
         assert_eq!(a.values, i.iter().map(|&v| v as f32).collect::<Vec<_>>());
 
         let p = dir.path().join("u8.tif");
         let b: Vec<u8> = (0..n as u8).map(|v| v * 20).collect();
-        TiffEncoder::new(File::create(&p).unwrap())
-            .unwrap()
-            .write_image::<colortype::Gray8>(w, h, &b)
-            .unwrap();
+        TiffEncoder::new(File::create(&p).unwrap()).unwrap().write_image::<colortype::Gray8>(w, h, &b).unwrap();
         let a = read_tiff(&p).unwrap();
         assert_eq!(a.meta.dtype, "u8");
-        assert_eq!(
-            a.values,
-            b.iter().map(|&v| f32::from(v)).collect::<Vec<_>>()
-        );
+        assert_eq!(a.values, b.iter().map(|&v| f32::from(v)).collect::<Vec<_>>());
 
         // RGB16, pixel-interleaved in the file, channels-first here.
         let p = dir.path().join("rgb16.tif");
@@ -741,15 +597,9 @@ mod tests {
         for k in 0..n as u16 {
             rgb.extend_from_slice(&[k, 1000 + k, 60000 + k]);
         }
-        TiffEncoder::new(File::create(&p).unwrap())
-            .unwrap()
-            .write_image::<colortype::RGB16>(w, h, &rgb)
-            .unwrap();
+        TiffEncoder::new(File::create(&p).unwrap()).unwrap().write_image::<colortype::RGB16>(w, h, &rgb).unwrap();
         let a = read_tiff(&p).unwrap();
-        assert_eq!(
-            (a.shape.clone(), a.meta.dtype.as_str()),
-            (vec![3, 3, 4], "u16")
-        );
+        assert_eq!((a.shape.clone(), a.meta.dtype.as_str()), (vec![3, 3, 4], "u16"));
         for y in 0..3 {
             for x in 0..4 {
                 let k = (y * 4 + x) as f32;
@@ -775,10 +625,7 @@ mod tests {
         let a = read_tiff(&p).unwrap();
         let ps = a.meta.pixel_size.unwrap();
         assert_eq!(ps.len(), 2);
-        assert!(
-            (ps[0] - 0.75).abs() < 1e-12 && (ps[1] - 0.5).abs() < 1e-12,
-            "{ps:?}"
-        );
+        assert!((ps[0] - 0.75).abs() < 1e-12 && (ps[1] - 0.5).abs() < 1e-12, "{ps:?}");
         assert_eq!(a.values, vec![1., 2., 3., 4.]);
     }
 
@@ -796,9 +643,7 @@ mod tests {
         let s = read_tiff_stack(&p).unwrap();
         assert_eq!(s.shape, vec![3, 1, 2, 3]);
         assert_eq!(s.meta.dtype, "u16");
-        let expected: Vec<f32> = (0..3)
-            .flat_map(|z| (0..6).map(move |i| (z * 100 + i) as f32))
-            .collect();
+        let expected: Vec<f32> = (0..3).flat_map(|z| (0..6).map(move |i| (z * 100 + i) as f32)).collect();
         assert_eq!(s.values, expected);
         // read_tiff reads the first page only.
         let first = read_tiff(&p).unwrap();
@@ -826,10 +671,7 @@ mod tests {
     fn truncated_tiff_is_an_error_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let full = std::fs::read(IMG2D).unwrap();
-        for (i, len) in [full.len() - 1, full.len() / 2, 300, 16, 7, 4]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, len) in [full.len() - 1, full.len() / 2, 300, 16, 7, 4].into_iter().enumerate() {
             let t = dir.path().join(format!("cut-{i}.tif"));
             std::fs::write(&t, &full[..len]).unwrap();
             let err = read_tiff(&t).unwrap_err();

@@ -60,9 +60,7 @@ pub struct ArrayMeta {
 impl ArrayData {
     /// The number of elements the shape describes, or `None` on overflow.
     fn shape_len(&self) -> Option<usize> {
-        self.shape
-            .iter()
-            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        self.shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
     }
 
     /// Copies the values into an `f32` tensor of shape [`ArrayData::shape`] on `device`.
@@ -75,19 +73,11 @@ impl ArrayData {
             _ => {
                 return Err(Error::format(
                     &self.meta.source,
-                    format!(
-                        "shape {:?} does not match the {} values read",
-                        self.shape,
-                        self.values.len()
-                    ),
+                    format!("shape {:?} does not match the {} values read", self.shape, self.values.len()),
                 ));
             }
         }
-        Ok(Tensor::from_slice(
-            &self.values,
-            self.shape.as_slice(),
-            device,
-        )?)
+        Ok(Tensor::from_slice(&self.values, self.shape.as_slice(), device)?)
     }
 }
 
@@ -100,23 +90,13 @@ mod tests {
         let a = ArrayData {
             shape: vec![2, 3],
             values: (0..6).map(|v| v as f32).collect(),
-            meta: ArrayMeta {
-                source: "x.idx".into(),
-                dtype: "u8".into(),
-                pixel_size: None,
-            },
+            meta: ArrayMeta { source: "x.idx".into(), dtype: "u8".into(), pixel_size: None },
         };
         let t = a.to_tensor(&Device::Cpu).unwrap();
         assert_eq!(t.dims(), &[2, 3]);
-        assert_eq!(
-            t.to_vec2::<f32>().unwrap(),
-            vec![vec![0., 1., 2.], vec![3., 4., 5.]]
-        );
+        assert_eq!(t.to_vec2::<f32>().unwrap(), vec![vec![0., 1., 2.], vec![3., 4., 5.]]);
 
-        let bad = ArrayData {
-            shape: vec![4, 3],
-            ..a
-        };
+        let bad = ArrayData { shape: vec![4, 3], ..a };
         let err = bad.to_tensor(&Device::Cpu).unwrap_err();
         assert!(matches!(err, Error::Format { .. }));
         assert!(err.to_string().contains("x.idx"));

@@ -12,9 +12,7 @@ use std::fs;
 use std::io::{BufWriter, Cursor};
 use std::path::{Path, PathBuf};
 
-use polars::prelude::{
-    CsvReadOptions, DataFrame, DataType, ParquetReader, ParquetWriter, SerReader,
-};
+use polars::prelude::{CsvReadOptions, DataFrame, DataType, ParquetReader, ParquetWriter, SerReader};
 
 use super::idx::read_maybe_gz;
 use crate::{Error, Result};
@@ -28,19 +26,13 @@ enum Format {
 
 /// The format of `path` by its (case-insensitive) extension, or a format error naming it.
 fn format_of(path: &Path) -> Result<Format> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     if name.ends_with(".csv") || name.ends_with(".csv.gz") {
         Ok(Format::Csv)
     } else if name.ends_with(".parquet") || name.ends_with(".pq") {
         Ok(Format::Parquet)
     } else {
-        Err(Error::format(
-            path,
-            "unknown table format: expected the extension .csv, .csv.gz, .parquet or .pq",
-        ))
+        Err(Error::format(path, "unknown table format: expected the extension .csv, .csv.gz, .parquet or .pq"))
     }
 }
 
@@ -98,9 +90,7 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
         ParquetWriter::new(&mut w)
             .finish(df)
             .map_err(|e| Error::format(path, format!("cannot write the Parquet file: {e}")))?;
-        let file = w
-            .into_inner()
-            .map_err(|e| Error::io(path, e.into_error()))?;
+        let file = w.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(path, e))?;
         fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
     })();
@@ -122,34 +112,16 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
 pub fn column_f32(df: &DataFrame, name: &str, path_for_errors: &Path) -> Result<Vec<Option<f32>>> {
     let path = path_for_errors;
     let col = df.column(name).map_err(|_| {
-        let names: Vec<String> = df
-            .get_column_names()
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect();
-        Error::format(
-            path,
-            format!("no column `{name}`; the columns are {}", names.join(", ")),
-        )
+        let names: Vec<String> = df.get_column_names().iter().map(|n| format!("`{n}`")).collect();
+        Error::format(path, format!("no column `{name}`; the columns are {}", names.join(", ")))
     })?;
     if !col.dtype().is_primitive_numeric() {
-        return Err(Error::format(
-            path,
-            format!("column `{name}` is of type {}, not numeric", col.dtype()),
-        ));
+        return Err(Error::format(path, format!("column `{name}` is of type {}, not numeric", col.dtype())));
     }
-    let cast = col.cast(&DataType::Float32).map_err(|e| {
-        Error::format(
-            path,
-            format!("cannot convert the column `{name}` to f32: {e}"),
-        )
-    })?;
-    let ca = cast.f32().map_err(|e| {
-        Error::format(
-            path,
-            format!("cannot convert the column `{name}` to f32: {e}"),
-        )
-    })?;
+    let cast = col
+        .cast(&DataType::Float32)
+        .map_err(|e| Error::format(path, format!("cannot convert the column `{name}` to f32: {e}")))?;
+    let ca = cast.f32().map_err(|e| Error::format(path, format!("cannot convert the column `{name}` to f32: {e}")))?;
     Ok(ca.iter().collect())
 }
 
@@ -157,6 +129,7 @@ pub fn column_f32(df: &DataFrame, name: &str, path_for_errors: &Path) -> Result<
 mod tests {
     use super::*;
     use polars::prelude::{Column, NamedFrom, Series};
+    use std::io::Write;
 
     /// `data/co2.csv`: Mauna Loa weekly CO2 (statsmodels 0.15.0, public domain NOAA).
     fn co2_csv() -> PathBuf {
@@ -165,14 +138,8 @@ mod tests {
 
     fn assert_format_err(err: Error, path: &Path, needle: &str) {
         let msg = err.to_string();
-        assert!(
-            matches!(err, Error::Format { .. }),
-            "expected a format error, got {err:?}"
-        );
-        assert!(
-            msg.contains(&path.display().to_string()),
-            "{msg} does not name the file"
-        );
+        assert!(matches!(err, Error::Format { .. }), "expected a format error, got {err:?}");
+        assert!(msg.contains(&path.display().to_string()), "{msg} does not name the file");
         assert!(msg.contains(needle), "{msg} does not contain {needle:?}");
     }
 
@@ -230,24 +197,13 @@ mod tests {
         let mut df = read_table(&co2_csv()).unwrap();
         let label = Series::new(
             "label".into(),
-            (0..df.height())
-                .map(|i| {
-                    if i % 3 == 0 {
-                        None
-                    } else {
-                        Some(format!("w{i}"))
-                    }
-                })
-                .collect::<Vec<_>>(),
+            (0..df.height()).map(|i| if i % 3 == 0 { None } else { Some(format!("w{i}")) }).collect::<Vec<_>>(),
         );
         df.with_column(Column::from(label)).unwrap();
         let p = dir.path().join("co2.parquet");
         write_parquet(&mut df, &p).unwrap();
         // Only the target is left: the temporary file was renamed.
-        let entries: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let entries: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(entries, [OsString::from("co2.parquet")]);
 
         let back = read_table(&p).unwrap();
@@ -257,15 +213,9 @@ mod tests {
             let (a, b) = (df.column(name).unwrap(), back.column(name).unwrap());
             assert_eq!(a.dtype(), b.dtype(), "{name}");
             assert_eq!(a.null_count(), b.null_count(), "{name}");
-            assert!(
-                a.equals_missing(b),
-                "column {name} differs after the round trip"
-            );
+            assert!(a.equals_missing(b), "column {name} differs after the round trip");
         }
-        assert_eq!(
-            column_f32(&back, "co2", &p).unwrap(),
-            column_f32(&df, "co2", &p).unwrap()
-        );
+        assert_eq!(column_f32(&back, "co2", &p).unwrap(), column_f32(&df, "co2", &p).unwrap());
 
         // Overwriting goes through the same rename; `.pq` is Parquet too.
         write_parquet(&mut df, &p).unwrap();
@@ -301,10 +251,7 @@ mod tests {
         // Writing into a directory that does not exist fails naming the target.
         let nowhere = dir.path().join("no/such/dir/out.parquet");
         let err = write_parquet(&mut df, &nowhere).unwrap_err();
-        assert!(
-            matches!(err, Error::Io { .. }) && err.to_string().contains("out.parquet"),
-            "{err}"
-        );
+        assert!(matches!(err, Error::Io { .. }) && err.to_string().contains("out.parquet"), "{err}");
     }
 
     #[test]
@@ -325,10 +272,7 @@ mod tests {
         assert!(msg.contains("str") && msg.contains("not numeric"), "{msg}");
         assert_format_err(column_f32(&df, "ok", &p).unwrap_err(), &p, "bool");
 
-        assert_eq!(
-            column_f32(&df, "temp", &p).unwrap(),
-            [Some(1.5), None, Some(3.0)]
-        );
+        assert_eq!(column_f32(&df, "temp", &p).unwrap(), [Some(1.5), None, Some(3.0)]);
 
         // The co2 table has no column `temperature`.
         let co2 = co2_csv();

@@ -1,7 +1,7 @@
 //! A convolution over 2 or 3 spatial dims behind one type, and conv + batch norm + ReLU.
 
 use crate::Result;
-use crate::nn::layers::{conv_gemm, Act, BatchNorm, BatchNormConfig, Conv3dConfig, batch_norm_nd, bias_act, conv3d};
+use crate::nn::layers::{Act, BatchNorm, BatchNormConfig, Conv3dConfig, batch_norm_nd, bias_act, conv_gemm, conv3d};
 use candle_core::{Module, Tensor};
 use candle_nn::{ModuleT, VarBuilder};
 
@@ -44,9 +44,14 @@ impl ConvNd {
     /// The convolution without its bias.
     pub fn forward_no_bias(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         match self.weight.rank() {
-            4 => conv_gemm::conv2d(x, &self.weight, [self.padding; 2], [self.stride; 2], [1, 1]).map_err(candle_core::Error::wrap),
-            _ => conv3d(x, &self.weight, &Conv3dConfig { padding: [self.padding; 3], stride: [self.stride; 2], ..Default::default() })
+            4 => conv_gemm::conv2d(x, &self.weight, [self.padding; 2], [self.stride; 2], [1, 1])
                 .map_err(candle_core::Error::wrap),
+            _ => conv3d(
+                x,
+                &self.weight,
+                &Conv3dConfig { padding: [self.padding; 3], stride: [self.stride; 2], ..Default::default() },
+            )
+            .map_err(candle_core::Error::wrap),
         }
     }
 
@@ -86,7 +91,8 @@ impl ConvNormAct {
         vb: VarBuilder,
     ) -> Result<Self> {
         let conv = conv_nd(spatial, c_in, c_out, k, k / 2, stride, !bn, vb.pp("conv"))?;
-        let norm = if bn { Some(batch_norm_nd(c_out, spatial, BatchNormConfig::default(), vb.pp("bn"))?) } else { None };
+        let norm =
+            if bn { Some(batch_norm_nd(c_out, spatial, BatchNormConfig::default(), vb.pp("bn"))?) } else { None };
         Ok(Self { conv, norm })
     }
 }

@@ -1,9 +1,9 @@
 //! The ResNet basic block (He et al., 2016): two 3x3 conv + BN, identity or 1x1-conv shortcut.
 
+use super::{ConvNd, conv_nd};
 use crate::Result;
 use crate::nn::layers::{BatchNorm, BatchNormConfig, batch_norm2d};
 use candle_core::Tensor;
-use super::{ConvNd, conv_nd};
 use candle_nn::{ModuleT, VarBuilder};
 
 /// A basic residual block, `(N, C_in, H, W)` -> `(N, C_out, H/stride, W/stride)`.
@@ -25,7 +25,10 @@ impl BasicBlock {
     pub fn new(c_in: usize, c_out: usize, stride: usize, vb: VarBuilder) -> Result<Self> {
         let bn = BatchNormConfig::default();
         let shortcut = if stride != 1 || c_in != c_out {
-            Some((conv(c_in, c_out, 1, stride, vb.pp("downsample.0"))?, batch_norm2d(c_out, bn, vb.pp("downsample.1"))?))
+            Some((
+                conv(c_in, c_out, 1, stride, vb.pp("downsample.0"))?,
+                batch_norm2d(c_out, bn, vb.pp("downsample.1"))?,
+            ))
         } else {
             None
         };

@@ -54,11 +54,7 @@ impl BatchNorm {
             s => x.rank() == s + 2,
         };
         if !ok {
-            return Err(Error::Shape(format!(
-                "batch norm {}-d received shape {:?}",
-                self.spatial.max(1),
-                x.dims()
-            )));
+            return Err(Error::Shape(format!("batch norm {}-d received shape {:?}", self.spatial.max(1), x.dims())));
         }
         if x.dim(1)? != self.running_mean.elem_count() {
             return Err(Error::Shape(format!(
@@ -107,7 +103,10 @@ impl BatchNorm {
             self.running_var.set(&new_var)?;
             (mean.reshape(bshape.clone())?, var.reshape(bshape.clone())?)
         } else {
-            (self.running_mean.as_tensor().reshape(bshape.clone())?, self.running_var.as_tensor().reshape(bshape.clone())?)
+            (
+                self.running_mean.as_tensor().reshape(bshape.clone())?,
+                self.running_var.as_tensor().reshape(bshape.clone())?,
+            )
         };
         let y = x.broadcast_sub(&mean)?.broadcast_div(&(var + self.cfg.eps)?.sqrt()?)?;
         Ok(match (&self.weight, &self.bias) {

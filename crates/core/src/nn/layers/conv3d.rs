@@ -86,7 +86,9 @@ pub fn conv3d(x: &Tensor, w: &Tensor, cfg: &Conv3dConfig) -> Result<Tensor> {
     let [dd, dl] = cfg.dilation;
     let span = dd * (kd - 1) + 1;
     if d + 2 * pd < span {
-        return Err(Error::Shape(format!("conv3d: depth {d} (+2*{pd} padding) is smaller than the kernel span {span}")));
+        return Err(Error::Shape(format!(
+            "conv3d: depth {d} (+2*{pd} padding) is smaller than the kernel span {span}"
+        )));
     }
     let d_out = (d + 2 * pd - span) / sd + 1;
     let x = if pd > 0 { x.pad_with_zeros(2, pd, pd)? } else { x.clone() };
@@ -96,7 +98,10 @@ pub fn conv3d(x: &Tensor, w: &Tensor, cfg: &Conv3dConfig) -> Result<Tensor> {
     let taps = x.index_select(&idx, 2)?.reshape(vec![n, g, c_in_g, kd, d_out, h, wd])?;
     let taps = taps.permute(vec![0, 4, 1, 3, 2, 5, 6])?.contiguous()?.reshape((n * d_out, c_in * kd, h, wd))?;
     let w2 = w.permute((0, 2, 1, 3, 4))?.contiguous()?.reshape((c_out, kd * c_in_g, kh, kw))?;
-    let y = if g == 1 && taps.device().is_cpu() && taps.dtype() == candle_core::DType::F32 {
+    let y = if g == 1
+        && taps.device().is_cpu()
+        && matches!(taps.dtype(), candle_core::DType::F32 | candle_core::DType::F64)
+    {
         super::conv_gemm::conv2d(&taps, &w2, [ph, pw], [s, s], [dl, dl])?
     } else {
         let (taps, common) = pad_hw(&taps, ph, pw, (kh, kw), s, dl)?;
@@ -154,7 +159,9 @@ pub fn conv_transpose3d(x: &Tensor, w: &Tensor, cfg: &ConvTranspose3dConfig) -> 
         let mut t = y.narrow(1, k, 1)?.squeeze(1)?; // (N, C_out, D, Ho, Wo)
         if sd > 1 {
             let z = Tensor::zeros((n, c_out, d, sd - 1, ho, wo), t.dtype(), t.device())?;
-            t = Tensor::cat(&[&t.unsqueeze(3)?, &z], 3)?.reshape((n, c_out, d * sd, ho, wo))?.narrow(2, 0, spread_len)?;
+            t = Tensor::cat(&[&t.unsqueeze(3)?, &z], 3)?
+                .reshape((n, c_out, d * sd, ho, wo))?
+                .narrow(2, 0, spread_len)?;
         }
         let before = k * dd;
         let after = full - spread_len - before;
@@ -178,11 +185,19 @@ pub struct Conv3d {
 
 /// Builds a [`Conv3d`] with PyTorch's default initialisation (Kaiming uniform, `a = sqrt(5)`,
 /// i.e. bound `1/sqrt(fan_in)` for weight and bias).
-pub fn conv3d_layer(c_in: usize, c_out: usize, k: usize, cfg: Conv3dConfig, bias: bool, vb: VarBuilder) -> Result<Conv3d> {
+pub fn conv3d_layer(
+    c_in: usize,
+    c_out: usize,
+    k: usize,
+    cfg: Conv3dConfig,
+    bias: bool,
+    vb: VarBuilder,
+) -> Result<Conv3d> {
     let g = cfg.groups.max(1);
     let fan_in = (c_in / g * k * k * k) as f64;
     let bound = 1.0 / fan_in.sqrt();
-    let weight = vb.get_with_hints((c_out, c_in / g, k, k, k), "weight", candle_nn::Init::Uniform { lo: -bound, up: bound })?;
+    let weight =
+        vb.get_with_hints((c_out, c_in / g, k, k, k), "weight", candle_nn::Init::Uniform { lo: -bound, up: bound })?;
     let bias = if bias {
         Some(vb.get_with_hints(c_out, "bias", candle_nn::Init::Uniform { lo: -bound, up: bound })?)
     } else {
@@ -227,7 +242,8 @@ pub fn conv_transpose3d_layer(
 ) -> Result<ConvTranspose3d> {
     // PyTorch computes fan_in from weight.size(1) * receptive field for transposed convs.
     let bound = 1.0 / ((c_out * k * k * k) as f64).sqrt();
-    let weight = vb.get_with_hints((c_in, c_out, k, k, k), "weight", candle_nn::Init::Uniform { lo: -bound, up: bound })?;
+    let weight =
+        vb.get_with_hints((c_in, c_out, k, k, k), "weight", candle_nn::Init::Uniform { lo: -bound, up: bound })?;
     let bias = if bias {
         Some(vb.get_with_hints(c_out, "bias", candle_nn::Init::Uniform { lo: -bound, up: bound })?)
     } else {

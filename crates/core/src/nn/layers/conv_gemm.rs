@@ -60,25 +60,40 @@ pub fn geometry(xd: &[usize], wd: &[usize], pad: [usize; 2], stride: [usize; 2],
     }
     let span = [dil[0] * (kh - 1) + 1, dil[1] * (kw - 1) + 1];
     if h + 2 * pad[0] < span[0] || w + 2 * pad[1] < span[1] {
-        return Err(Error::Shape(format!("conv2d: kernel span {span:?} exceeds padded input {:?}", [h + 2 * pad[0], w + 2 * pad[1]])));
+        return Err(Error::Shape(format!(
+            "conv2d: kernel span {span:?} exceeds padded input {:?}",
+            [h + 2 * pad[0], w + 2 * pad[1]]
+        )));
     }
     let out = [(h + 2 * pad[0] - span[0]) / stride[0] + 1, (w + 2 * pad[1] - span[1]) / stride[1] + 1];
     Ok(ConvGeom { n, c, h, w, o, k: [kh, kw], pad, stride, dil, out })
 }
 
-/// Convolution (cross-correlation) of `x` with `w`; CPU f32 goes through im2col + GEMM.
+/// Convolution (cross-correlation) of `x` with `w`; CPU f32/f64 goes through im2col + GEMM.
 pub fn conv2d(x: &Tensor, w: &Tensor, pad: [usize; 2], stride: [usize; 2], dil: [usize; 2]) -> Result<Tensor> {
     let g = geometry(x.dims(), w.dims(), pad, stride, dil)?;
-    if x.device().is_cpu() && x.dtype() == DType::F32 && w.dtype() == DType::F32 {
+    if x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) && w.dtype() == x.dtype() {
         return Ok(x.contiguous()?.apply_op2(&w.contiguous()?, ConvOp { g })?);
     }
     if pad[0] != pad[1] || stride[0] != stride[1] || dil[0] != dil[1] {
-        return Err(Error::Config("anisotropic conv2d parameters are only implemented on the CPU in f32".into()));
+        return Err(Error::Config("anisotropic conv2d parameters are only implemented on the CPU".into()));
     }
     Ok(x.conv2d(w, pad[0], stride[0], dil[0], 1)?)
 }
 
-fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32]) {
+/// The element types the GEMM path handles.
+pub trait Elem: Copy + Send + Sync + Default + std::ops::AddAssign + 'static {
+    /// One.
+    const ONE: Self;
+}
+impl Elem for f32 {
+    const ONE: Self = 1.0;
+}
+impl Elem for f64 {
+    const ONE: Self = 1.0;
+}
+
+fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T]) {
     let [oh, ow] = g.out;
     let p = g.pdim();
     for c in 0..g.c {
@@ -89,13 +104,13 @@ fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32]) {
                     let iy = (y * g.stride[0] + i * g.dil[0]) as isize - g.pad[0] as isize;
                     let dst = &mut row[y * ow..(y + 1) * ow];
                     if iy < 0 || iy as usize >= g.h {
-                        dst.fill(0.0);
+                        dst.fill(T::default());
                         continue;
                     }
                     let src = &x[(c * g.h + iy as usize) * g.w..][..g.w];
                     for (xo, d) in dst.iter_mut().enumerate() {
                         let ix = (xo * g.stride[1] + j * g.dil[1]) as isize - g.pad[1] as isize;
-                        *d = if ix < 0 || ix as usize >= g.w { 0.0 } else { src[ix as usize] };
+                        *d = if ix < 0 || ix as usize >= g.w { T::default() } else { src[ix as usize] };
                     }
                 }
             }
@@ -103,10 +118,10 @@ fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32]) {
     }
 }
 
-fn col2im(g: &ConvGeom, cols: &[f32], dx: &mut [f32]) {
+fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T]) {
     let [oh, ow] = g.out;
     let p = g.pdim();
-    dx.fill(0.0);
+    dx.fill(T::default());
     for c in 0..g.c {
         for i in 0..g.k[0] {
             for j in 0..g.k[1] {
@@ -130,16 +145,46 @@ fn col2im(g: &ConvGeom, cols: &[f32], dx: &mut [f32]) {
 }
 
 /// A row-major operand: pointer, row stride, column stride.
-type Operand = (*const f32, isize, isize);
+type Operand<T> = (*const T, isize, isize);
 
 /// `dst (m x n, row-major) = [dst +] a (m x k) * b (k x n)`.
 ///
 /// # Safety
 /// The pointers must cover the described matrices, and `dst` must not alias `a` or `b`.
-unsafe fn mm(m: usize, n: usize, k: usize, dst: *mut f32, accumulate: bool, a: Operand, b: Operand, par: Parallelism) {
+#[allow(clippy::too_many_arguments)]
+unsafe fn mm<T: Elem>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: *mut T,
+    accumulate: bool,
+    a: Operand<T>,
+    b: Operand<T>,
+    par: Parallelism,
+) {
     // SAFETY: forwarded from the caller; gemm computes dst := alpha*dst + beta*a*b.
     unsafe {
-        gemm::gemm(m, n, k, dst, 1, n as isize, accumulate, a.0, a.2, a.1, b.0, b.2, b.1, 1.0, 1.0, false, false, false, par)
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            1,
+            n as isize,
+            accumulate,
+            a.0,
+            a.2,
+            a.1,
+            b.0,
+            b.2,
+            b.1,
+            T::ONE,
+            T::ONE,
+            false,
+            false,
+            false,
+            par,
+        )
     }
 }
 
@@ -147,16 +192,122 @@ fn threads() -> usize {
     rayon::current_num_threads().max(1)
 }
 
-fn slice<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [f32]> {
-    match (s, l.contiguous_offsets()) {
-        (CpuStorage::F32(v), Some((a, b))) => Ok(&v[a..b]),
-        _ => candle_core::bail!("conv2d: expected contiguous f32"),
+fn slice<'a, T>(v: &'a [T], l: &Layout) -> candle_core::Result<&'a [T]> {
+    match l.contiguous_offsets() {
+        Some((a, b)) => Ok(&v[a..b]),
+        None => candle_core::bail!("conv2d: expected contiguous tensors"),
+    }
+}
+
+/// Runs `f` on the two operands as f32 or f64 slices and wraps the result.
+fn dispatch(
+    s1: &CpuStorage,
+    l1: &Layout,
+    s2: &CpuStorage,
+    l2: &Layout,
+    f32_fn: impl FnOnce(&[f32], &[f32]) -> Vec<f32>,
+    f64_fn: impl FnOnce(&[f64], &[f64]) -> Vec<f64>,
+) -> candle_core::Result<CpuStorage> {
+    match (s1, s2) {
+        (CpuStorage::F32(a), CpuStorage::F32(b)) => Ok(CpuStorage::F32(f32_fn(slice(a, l1)?, slice(b, l2)?))),
+        (CpuStorage::F64(a), CpuStorage::F64(b)) => Ok(CpuStorage::F64(f64_fn(slice(a, l1)?, slice(b, l2)?))),
+        _ => candle_core::bail!("conv2d: f32 or f64 operands of the same dtype expected"),
     }
 }
 
 /// Parallelism inside one GEMM when the batch is too small to split across threads.
 fn inner_par(g: &ConvGeom) -> Parallelism {
     if g.n >= threads() { Parallelism::None } else { Parallelism::Rayon(threads()) }
+}
+
+fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
+    let (kd, pd) = (g.kdim(), g.pdim());
+    let mut y = vec![T::default(); g.n * g.o * pd];
+    let par = inner_par(g);
+    y.par_chunks_mut(g.o * pd).zip(x.par_chunks(g.c * g.h * g.w)).for_each_init(
+        || vec![T::default(); kd * pd],
+        |cols, (yn, xn)| {
+            im2col(g, xn, cols);
+            // SAFETY: yn is (o x pd), w is (o x kd), cols is (kd x pd); all row-major and disjoint.
+            unsafe {
+                mm(
+                    g.o,
+                    pd,
+                    kd,
+                    yn.as_mut_ptr(),
+                    false,
+                    (w.as_ptr(), kd as isize, 1),
+                    (cols.as_ptr(), pd as isize, 1),
+                    par,
+                )
+            }
+        },
+    );
+    y
+}
+
+fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
+    let (kd, pd) = (g.kdim(), g.pdim());
+    let par = inner_par(g);
+    let chunk = g.n.div_ceil(threads()).max(1);
+    (0..g.n)
+        .collect::<Vec<_>>()
+        .par_chunks(chunk)
+        .map(|imgs| {
+            let mut acc = vec![T::default(); g.o * kd];
+            let mut cols = vec![T::default(); kd * pd];
+            for (i, &n) in imgs.iter().enumerate() {
+                im2col(g, &x[n * g.c * g.h * g.w..][..g.c * g.h * g.w], &mut cols);
+                let dyn_ = &dy[n * g.o * pd..][..g.o * pd];
+                // acc (o x kd) += dy_n (o x pd) * cols^T (pd x kd)
+                // SAFETY: buffers are sized as described and disjoint.
+                unsafe {
+                    mm(
+                        g.o,
+                        kd,
+                        pd,
+                        acc.as_mut_ptr(),
+                        i > 0,
+                        (dyn_.as_ptr(), pd as isize, 1),
+                        (cols.as_ptr(), 1, pd as isize),
+                        par,
+                    )
+                }
+            }
+            acc
+        })
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += *y);
+            a
+        })
+        .unwrap_or_else(|| vec![T::default(); g.o * kd])
+}
+
+fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
+    let (kd, pd) = (g.kdim(), g.pdim());
+    let par = inner_par(g);
+    let mut dx = vec![T::default(); g.n * g.c * g.h * g.w];
+    dx.par_chunks_mut(g.c * g.h * g.w).zip(dy.par_chunks(g.o * pd)).for_each_init(
+        || vec![T::default(); kd * pd],
+        |cols, (dxn, dyn_)| {
+            // cols (kd x pd) = w^T (kd x o) * dy_n (o x pd)
+            // SAFETY: buffers are sized as described and disjoint.
+            unsafe {
+                mm(
+                    kd,
+                    pd,
+                    g.o,
+                    cols.as_mut_ptr(),
+                    false,
+                    (w.as_ptr(), 1, kd as isize),
+                    (dyn_.as_ptr(), pd as isize, 1),
+                    par,
+                )
+            }
+            col2im(g, cols, dxn);
+        },
+    );
+    dx
 }
 
 struct ConvOp {
@@ -167,23 +318,24 @@ impl CustomOp2 for ConvOp {
     fn name(&self) -> &'static str {
         "scidl-conv2d"
     }
-    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (x, w) = (slice(s1, l1)?, slice(s2, l2)?);
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.g;
-        let (kd, pd) = (g.kdim(), g.pdim());
-        let mut y = vec![0f32; g.n * g.o * pd];
-        let par = inner_par(&g);
-        y.par_chunks_mut(g.o * pd).zip(x.par_chunks(g.c * g.h * g.w)).for_each_init(
-            || vec![0f32; kd * pd],
-            |cols, (yn, xn)| {
-                im2col(&g, xn, cols);
-                // SAFETY: yn is (o x pd), w is (o x kd), cols is (kd x pd); all row-major and disjoint.
-                unsafe { mm(g.o, pd, kd, yn.as_mut_ptr(), false, (w.as_ptr(), kd as isize, 1), (cols.as_ptr(), pd as isize, 1), par) }
-            },
-        );
-        Ok((CpuStorage::F32(y), Shape::from((g.n, g.o, g.out[0], g.out[1]))))
+        let st = dispatch(s1, l1, s2, l2, |x, w| conv_fwd(&g, x, w), |x, w| conv_fwd(&g, x, w))?;
+        Ok((st, Shape::from((g.n, g.o, g.out[0], g.out[1]))))
     }
-    fn bwd(&self, x: &Tensor, w: &Tensor, _res: &Tensor, grad: &Tensor) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
         let grad = grad.contiguous()?;
         let dw = if w.track_op() { Some(x.apply_op2_no_bwd(&grad, &ConvGradW { g: self.g })?) } else { None };
         let dx = if x.track_op() { Some(w.apply_op2_no_bwd(&grad, &ConvGradX { g: self.g })?) } else { None };
@@ -199,35 +351,16 @@ impl CustomOp2 for ConvGradW {
     fn name(&self) -> &'static str {
         "scidl-conv2d-grad-w"
     }
-    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (x, dy) = (slice(s1, l1)?, slice(s2, l2)?);
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.g;
-        let (kd, pd) = (g.kdim(), g.pdim());
-        let par = inner_par(&g);
-        let chunk = g.n.div_ceil(threads());
-        let dw = (0..g.n)
-            .collect::<Vec<_>>()
-            .par_chunks(chunk.max(1))
-            .map(|imgs| {
-                let mut acc = vec![0f32; g.o * kd];
-                let mut cols = vec![0f32; kd * pd];
-                for (i, &n) in imgs.iter().enumerate() {
-                    im2col(&g, &x[n * g.c * g.h * g.w..][..g.c * g.h * g.w], &mut cols);
-                    let dyn_ = &dy[n * g.o * pd..][..g.o * pd];
-                    // acc (o x kd) += dy_n (o x pd) * cols^T (pd x kd)
-                    // SAFETY: buffers are sized as described and disjoint.
-                    unsafe {
-                        mm(g.o, kd, pd, acc.as_mut_ptr(), i > 0, (dyn_.as_ptr(), pd as isize, 1), (cols.as_ptr(), 1, pd as isize), par)
-                    }
-                }
-                acc
-            })
-            .reduce_with(|mut a, b| {
-                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                a
-            })
-            .unwrap_or_else(|| vec![0f32; g.o * kd]);
-        Ok((CpuStorage::F32(dw), Shape::from((g.o, g.c, g.k[0], g.k[1]))))
+        let st = dispatch(s1, l1, s2, l2, |x, dy| grad_w(&g, x, dy), |x, dy| grad_w(&g, x, dy))?;
+        Ok((st, Shape::from((g.o, g.c, g.k[0], g.k[1]))))
     }
 }
 
@@ -239,22 +372,16 @@ impl CustomOp2 for ConvGradX {
     fn name(&self) -> &'static str {
         "scidl-conv2d-grad-x"
     }
-    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (w, dy) = (slice(s1, l1)?, slice(s2, l2)?);
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.g;
-        let (kd, pd) = (g.kdim(), g.pdim());
-        let par = inner_par(&g);
-        let mut dx = vec![0f32; g.n * g.c * g.h * g.w];
-        dx.par_chunks_mut(g.c * g.h * g.w).zip(dy.par_chunks(g.o * pd)).for_each_init(
-            || vec![0f32; kd * pd],
-            |cols, (dxn, dyn_)| {
-                // cols (kd x pd) = w^T (kd x o) * dy_n (o x pd)
-                // SAFETY: buffers are sized as described and disjoint.
-                unsafe { mm(kd, pd, g.o, cols.as_mut_ptr(), false, (w.as_ptr(), 1, kd as isize), (dyn_.as_ptr(), pd as isize, 1), par) }
-                col2im(&g, cols, dxn);
-            },
-        );
-        Ok((CpuStorage::F32(dx), Shape::from((g.n, g.c, g.h, g.w))))
+        let st = dispatch(s1, l1, s2, l2, |w, dy| grad_x(&g, w, dy), |w, dy| grad_x(&g, w, dy))?;
+        Ok((st, Shape::from((g.n, g.c, g.h, g.w))))
     }
 }
 
@@ -282,7 +409,8 @@ mod tests {
             let wt = Var::from_tensor(&t(o * c * k * k, &[o, c, k, k], 0.91)).unwrap();
             let ours = conv2d(x.as_tensor(), wt.as_tensor(), [p; 2], [s; 2], [d; 2]).unwrap();
             let refr = x.as_tensor().conv2d(wt.as_tensor(), p, s, d, 1).unwrap();
-            let diff = |a: &Tensor, b: &Tensor| (a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+            let diff =
+                |a: &Tensor, b: &Tensor| (a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
             assert!(diff(&ours, &refr) < 1e-4, "forward {:?}", (n, c, h, w, o, k, p, s, d));
             let coeff = t(ours.elem_count(), ours.dims(), 0.53);
             let go = (ours * &coeff).unwrap().sum_all().unwrap().backward().unwrap();

@@ -75,8 +75,16 @@ impl CustomOp2 for BiasAct {
     fn name(&self) -> &'static str {
         "scidl-bias-act"
     }
-    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (CpuStorage::F32(x), CpuStorage::F32(b)) = (s1, s2) else { candle_core::bail!("bias/activation: f32 only") };
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (CpuStorage::F32(x), CpuStorage::F32(b)) = (s1, s2) else {
+            candle_core::bail!("bias/activation: f32 only")
+        };
         let (x, b) = (slice(x, l1)?, slice(b, l2)?);
         let (inner, c) = geometry(l1);
         let mut out = vec![0f32; x.len()];
@@ -90,7 +98,13 @@ impl CustomOp2 for BiasAct {
         });
         Ok((CpuStorage::F32(out), l1.shape().clone()))
     }
-    fn bwd(&self, _x: &Tensor, _b: &Tensor, res: &Tensor, grad: &Tensor) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
+    fn bwd(
+        &self,
+        _x: &Tensor,
+        _b: &Tensor,
+        res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
         let g = match self.act {
             Act::Identity => grad.clone(),
             Act::Relu => res.apply_op2_no_bwd(&grad.contiguous()?, &ReluGrad)?,
@@ -125,7 +139,13 @@ impl CustomOp2 for ReluGrad {
     fn name(&self) -> &'static str {
         "scidl-relu-grad"
     }
-    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
         let (CpuStorage::F32(y), CpuStorage::F32(g)) = (s1, s2) else { candle_core::bail!("relu grad: f32 only") };
         let (y, g) = (slice(y, l1)?, slice(g, l2)?);
         let out: Vec<f32> = y.par_iter().zip(g.par_iter()).map(|(&y, &g)| if y > 0.0 { g } else { 0.0 }).collect();
@@ -148,7 +168,14 @@ mod tests {
         for act in [Act::Relu, Act::Identity] {
             let fused = bias_act(x.as_tensor(), Some(b.as_tensor()), act).unwrap();
             let plain = x.broadcast_add(&b.reshape((1, 3, 1, 1)).unwrap()).unwrap();
-            let plain = if act == Act::Relu { plain.relu().unwrap() } else { plain };
+            // ReLU as PyTorch differentiates it: gradient 0 where the input is exactly 0 (Candle's own
+            // relu passes the gradient there; this input has such a point).
+            let plain = if act == Act::Relu {
+                let mask = plain.gt(0.0).unwrap().to_dtype(candle_core::DType::F32).unwrap();
+                (plain * mask).unwrap()
+            } else {
+                plain
+            };
             let d = (&fused - &plain).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
             assert_eq!(d, 0.0);
             let gf = (fused * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
@@ -162,8 +189,14 @@ mod tests {
         }
         let r = bias_act(x.as_tensor(), None, Act::Relu).unwrap();
         let gr = (r * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
-        let gp = (x.relu().unwrap() * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
-        let d = (gr.get(x.as_tensor()).unwrap() - gp.get(x.as_tensor()).unwrap()).unwrap().abs().unwrap().max_all().unwrap();
+        let pos = x.gt(0.0).unwrap().to_dtype(candle_core::DType::F32).unwrap();
+        let gp = ((x.as_tensor() * pos).unwrap() * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
+        let d = (gr.get(x.as_tensor()).unwrap() - gp.get(x.as_tensor()).unwrap())
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap();
         assert!(d.to_scalar::<f32>().unwrap() < 1e-6);
     }
 }

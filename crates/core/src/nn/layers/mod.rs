@@ -11,8 +11,13 @@ pub mod pool;
 pub mod upsample;
 
 pub use batch_norm::{BatchNorm, BatchNormConfig, batch_norm_nd, batch_norm1d, batch_norm2d, batch_norm3d};
-pub use candle_nn::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig, Linear, conv2d, conv_transpose2d, linear};
-pub use conv3d::{Conv3d, Conv3dConfig, ConvTranspose3d, ConvTranspose3dConfig, conv_transpose3d, conv3d, conv3d_layer, conv_transpose3d_layer};
+pub use candle_nn::{
+    Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig, Linear, conv_transpose2d, conv2d, linear,
+};
+pub use conv3d::{
+    Conv3d, Conv3dConfig, ConvTranspose3d, ConvTranspose3dConfig, conv_transpose3d, conv_transpose3d_layer, conv3d,
+    conv3d_layer,
+};
 pub use dropout::Dropout;
 pub use fused::{Act, bias_act};
 pub use group_norm::{GroupNorm, group_norm};

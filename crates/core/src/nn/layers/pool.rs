@@ -105,8 +105,7 @@ impl Pool {
     }
 
     fn reshape_fallback(&self, x: &Tensor, geo: &Geometry) -> Result<Tensor> {
-        if self.kernel != self.stride || self.padding != [0, 0, 0] || (0..3).any(|d| geo.inp[d] % self.kernel[d] != 0)
-        {
+        if self.kernel != self.stride || self.padding != [0, 0, 0] || (0..3).any(|d| geo.inp[d] % self.kernel[d] != 0) {
             return Err(Error::Config(format!(
                 "pooling with overlapping windows or padding is only implemented on the CPU (device {:?})",
                 x.device()
@@ -236,10 +235,8 @@ fn pool_bwd<T: PoolFloat>(pool: &Pool, geo: &Geometry, x: &[T], g: &[T]) -> Vec<
     let out_plane: usize = geo.out.iter().product();
     let mut dx = vec![T::ZERO; geo.planes * in_plane];
     let scale = T::from_f64(1.0 / window_volume(pool));
-    dx.par_chunks_mut(in_plane)
-        .zip(x.par_chunks(in_plane))
-        .zip(g.par_chunks(out_plane))
-        .for_each(|((d, p), gp)| match pool.mode {
+    dx.par_chunks_mut(in_plane).zip(x.par_chunks(in_plane)).zip(g.par_chunks(out_plane)).for_each(|((d, p), gp)| {
+        match pool.mode {
             PoolMode::Max => {
                 let mut arg = vec![0usize; out_plane];
                 let mut val = vec![T::ZERO; out_plane];
@@ -255,7 +252,8 @@ fn pool_bwd<T: PoolFloat>(pool: &Pool, geo: &Geometry, x: &[T], g: &[T]) -> Vec<
                     d[i] += gp[w].mul(scale);
                 }
             }),
-        });
+        }
+    });
     dx
 }
 
@@ -307,12 +305,18 @@ impl CustomOp2 for PoolGrad {
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let st = match (s1, s2) {
-            (CpuStorage::F32(x), CpuStorage::F32(g)) => {
-                CpuStorage::F32(pool_bwd(&self.pool, &self.geo, contiguous(x, l1, "pool")?, contiguous(g, l2, "pool grad")?))
-            }
-            (CpuStorage::F64(x), CpuStorage::F64(g)) => {
-                CpuStorage::F64(pool_bwd(&self.pool, &self.geo, contiguous(x, l1, "pool")?, contiguous(g, l2, "pool grad")?))
-            }
+            (CpuStorage::F32(x), CpuStorage::F32(g)) => CpuStorage::F32(pool_bwd(
+                &self.pool,
+                &self.geo,
+                contiguous(x, l1, "pool")?,
+                contiguous(g, l2, "pool grad")?,
+            )),
+            (CpuStorage::F64(x), CpuStorage::F64(g)) => CpuStorage::F64(pool_bwd(
+                &self.pool,
+                &self.geo,
+                contiguous(x, l1, "pool")?,
+                contiguous(g, l2, "pool grad")?,
+            )),
             _ => candle_core::bail!("pooling gradient supports f32 and f64 with matching dtypes"),
         };
         Ok((st, l1.shape().clone()))

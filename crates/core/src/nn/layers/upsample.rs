@@ -88,7 +88,6 @@ pub fn upsample(x: &Tensor, factor: usize, mode: InterpMode, align_corners: bool
     interpolate(x, &size, mode, align_corners)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

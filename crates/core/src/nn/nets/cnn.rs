@@ -67,7 +67,11 @@ impl ClassifierHead {
         let mut dims = vec![in_features];
         dims.extend_from_slice(hidden);
         dims.push(out);
-        let layers = dims.windows(2).enumerate().map(|(i, w)| Ok(linear(w[0], w[1], vb.pp(format!("fc{i}")))?)).collect::<Result<Vec<_>>>()?;
+        let layers = dims
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| Ok(linear(w[0], w[1], vb.pp(format!("fc{i}")))?))
+            .collect::<Result<Vec<_>>>()?;
         let dropouts = (0..layers.len())
             .map(|i| Dropout::new(dropout, &format!("{}.drop{i}", vb.prefix())))
             .collect::<Result<Vec<_>>>()?;
@@ -107,12 +111,23 @@ impl Vgg {
         for (bi, b) in cfg.blocks.iter().enumerate() {
             let mut convs = Vec::new();
             for ci in 0..b.convs.max(1) {
-                convs.push(ConvNormAct::new(2, c, b.channels, 3, cfg.batch_norm, vb.pp(format!("features.{bi}.{ci}")))?);
+                convs.push(ConvNormAct::new(
+                    2,
+                    c,
+                    b.channels,
+                    3,
+                    cfg.batch_norm,
+                    vb.pp(format!("features.{bi}.{ci}")),
+                )?);
                 c = b.channels;
             }
             blocks.push(convs);
             if h < 2 || w < 2 {
-                return Err(Error::Config(format!("input {:?} is too small for {} pooling blocks", cfg.input_size, cfg.blocks.len())));
+                return Err(Error::Config(format!(
+                    "input {:?} is too small for {} pooling blocks",
+                    cfg.input_size,
+                    cfg.blocks.len()
+                )));
             }
             h /= 2;
             w /= 2;

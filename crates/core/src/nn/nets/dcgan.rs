@@ -45,7 +45,10 @@ impl DcganConfig {
             return Err(Error::Config(format!("DCGAN sizes must be at least 1, got {self:?}")));
         }
         if self.image_size < 4 || self.image_size % 4 != 0 {
-            return Err(Error::Config(format!("DCGAN image_size must be a positive multiple of 4, got {}", self.image_size)));
+            return Err(Error::Config(format!(
+                "DCGAN image_size must be a positive multiple of 4, got {}",
+                self.image_size
+            )));
         }
         Ok(())
     }
@@ -211,7 +214,10 @@ mod tests {
         for train in [true, false] {
             let img = g.forward_t(&z, train).unwrap();
             assert_eq!(img.dims(), &[64, 1, 28, 28]);
-            let (lo, hi) = (img.min_all().unwrap().to_scalar::<f32>().unwrap(), img.max_all().unwrap().to_scalar::<f32>().unwrap());
+            let (lo, hi) = (
+                img.min_all().unwrap().to_scalar::<f32>().unwrap(),
+                img.max_all().unwrap().to_scalar::<f32>().unwrap(),
+            );
             assert!((-1.0..=1.0).contains(&lo) && (-1.0..=1.0).contains(&hi) && lo < hi, "range [{lo}, {hi}]");
             assert_eq!(d.forward_t(&img, train).unwrap().dims(), &[64, 1]);
         }
@@ -242,11 +248,14 @@ mod tests {
     #[test]
     fn dcgan_conv_transpose_k4_s2_p1_gradients() {
         let dev = Device::Cpu;
-        let f = |n: usize, a: f64| Tensor::from_vec((0..n).map(|k| (k as f64 * a).sin()).collect::<Vec<_>>(), n, &dev).unwrap();
+        let f = |n: usize, a: f64| {
+            Tensor::from_vec((0..n).map(|k| (k as f64 * a).sin()).collect::<Vec<_>>(), n, &dev).unwrap()
+        };
         let x = Var::from_tensor(&f(2 * 3 * 3 * 3, 0.37).reshape((2, 3, 3, 3)).unwrap()).unwrap();
         let w = Var::from_tensor(&f(3 * 2 * 16, 0.53).reshape((3, 2, 4, 4)).unwrap()).unwrap();
         let coeff = f(2 * 2 * 6 * 6, 0.71).reshape((2, 2, 6, 6)).unwrap();
-        let obj = |x: &Tensor, w: &Tensor| x.conv_transpose2d(w, 1, 0, 2, 1).unwrap().mul(&coeff).unwrap().sum_all().unwrap();
+        let obj =
+            |x: &Tensor, w: &Tensor| x.conv_transpose2d(w, 1, 0, 2, 1).unwrap().mul(&coeff).unwrap().sum_all().unwrap();
         let grads = obj(x.as_tensor(), w.as_tensor()).backward().unwrap();
         for (name, v, other_is_x) in [("x", &x, false), ("w", &w, true)] {
             let g: Vec<f64> = grads.get(v.as_tensor()).unwrap().flatten_all().unwrap().to_vec1().unwrap();

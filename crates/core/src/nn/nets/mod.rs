@@ -17,5 +17,5 @@ pub use dcgan::{DcganConfig, Discriminator, Generator};
 pub use inception::{InceptionNet, InceptionNetConfig};
 pub use resnet::{ResNet, ResNetConfig};
 pub use rnn::{RecurrentCell, SeqModel, SeqModelConfig, SeqOutput};
-pub use transformer::{TransformerEncoder, TransformerConfig};
+pub use transformer::{TransformerConfig, TransformerEncoder};
 pub use unet::{UNet, UNetConfig, UpMode};

@@ -3,10 +3,10 @@
 //! pooling and a linear head. `(N, C, H, W)` -> `(N, classes)`.
 
 use crate::nn::blocks::BasicBlock;
+use crate::nn::blocks::{ConvNd, conv_nd};
 use crate::nn::layers::{BatchNorm, BatchNormConfig, Pool, PoolMode, batch_norm2d, global_avg_pool};
 use crate::{Error, Result};
 use candle_core::{Module, Tensor};
-use crate::nn::blocks::{ConvNd, conv_nd};
 use candle_nn::{Linear, ModuleT, VarBuilder, linear};
 
 /// Configuration of a [`ResNet`].

@@ -84,13 +84,25 @@ impl SeqModel {
                 RecurrentCell::Lstm => Layer::Lstm(candle_nn::rnn::lstm(
                     inp,
                     h,
-                    LSTMConfig { w_ih_init: init, w_hh_init: init, b_ih_init: Some(init), b_hh_init: Some(init), ..Default::default() },
+                    LSTMConfig {
+                        w_ih_init: init,
+                        w_hh_init: init,
+                        b_ih_init: Some(init),
+                        b_hh_init: Some(init),
+                        ..Default::default()
+                    },
                     vb.pp(format!("rnn.layer{l}")),
                 )?),
                 RecurrentCell::Gru => Layer::Gru(candle_nn::rnn::gru(
                     inp,
                     h,
-                    GRUConfig { w_ih_init: init, w_hh_init: init, b_ih_init: Some(init), b_hh_init: Some(init), ..Default::default() },
+                    GRUConfig {
+                        w_ih_init: init,
+                        w_hh_init: init,
+                        b_ih_init: Some(init),
+                        b_hh_init: Some(init),
+                        ..Default::default()
+                    },
                     vb.pp(format!("rnn.layer{l}")),
                 )?),
             });
@@ -106,7 +118,11 @@ impl SeqModel {
     pub fn encode(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
         let (_, _, f) = x.dims3()?;
         if f != self.input_size {
-            candle_core::bail!("recurrent model expects {} features per step, got input {:?}", self.input_size, x.dims());
+            candle_core::bail!(
+                "recurrent model expects {} features per step, got input {:?}",
+                self.input_size,
+                x.dims()
+            );
         }
         let mut x = x.contiguous()?;
         let n = self.layers.len();

@@ -4,8 +4,10 @@
 //! `(N, C_in, *spatial)` -> `(N, C_out, *spatial)`; every spatial size must be divisible by
 //! `2^(levels - 1)`.
 
-use crate::nn::blocks::{ConvNormAct, ConvNd, conv_nd};
-use crate::nn::layers::{ConvTranspose3d, ConvTranspose3dConfig, InterpMode, Pool, PoolMode, conv_transpose3d_layer, upsample};
+use crate::nn::blocks::{ConvNd, ConvNormAct, conv_nd};
+use crate::nn::layers::{
+    ConvTranspose3d, ConvTranspose3dConfig, InterpMode, Pool, PoolMode, conv_transpose3d_layer, upsample,
+};
 use crate::{Error, Result};
 use candle_core::{Module, Tensor};
 use candle_nn::{ConvTranspose2d, ConvTranspose2dConfig, ModuleT, VarBuilder};
@@ -49,7 +51,10 @@ struct DoubleConv(ConvNormAct, ConvNormAct);
 
 impl DoubleConv {
     fn new(s: usize, c_in: usize, c_out: usize, bn: bool, vb: VarBuilder) -> Result<Self> {
-        Ok(Self(ConvNormAct::new(s, c_in, c_out, 3, bn, vb.pp("0"))?, ConvNormAct::new(s, c_out, c_out, 3, bn, vb.pp("1"))?))
+        Ok(Self(
+            ConvNormAct::new(s, c_in, c_out, 3, bn, vb.pp("0"))?,
+            ConvNormAct::new(s, c_out, c_out, 3, bn, vb.pp("1"))?,
+        ))
     }
     fn forward_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
         self.1.forward_t(&self.0.forward_t(x, train)?, train)
