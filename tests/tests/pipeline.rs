@@ -67,8 +67,7 @@ fn train(workers: usize, seed: u64) -> Vec<f64> {
         clip_grad_norm: None,
         checkpoints: CheckpointStrategy { last: false, best: false },
     };
-    let mut t =
-        Trainer::new(&model, store, Box::new(|o, t| scidl_core::loss::cross_entropy(o, t)), metrics, cfg).unwrap();
+    let mut t = Trainer::new(&model, store, Box::new(scidl_core::loss::cross_entropy), metrics, cfg).unwrap();
     let r = t.fit(&train, Some(&val)).unwrap();
     r.history.iter().flat_map(|e| [e.train_loss, e.val_loss.unwrap(), e.metrics["accuracy"]]).collect()
 }

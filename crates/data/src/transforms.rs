@@ -198,7 +198,7 @@ pub struct Normalize {
 
 impl Transform for Normalize {
     fn apply(&self, x: &Tensor, _: &mut ChaCha8Rng) -> Result<Tensor> {
-        if !(self.std > 0.0) {
+        if self.std.is_nan() || self.std <= 0.0 {
             return Err(Error::Param(format!("normalise: std must be positive, got {}", self.std)));
         }
         Ok(x.to_dtype(DType::F32)?.affine(1.0 / self.std, -self.mean / self.std)?)

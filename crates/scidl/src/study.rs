@@ -136,7 +136,7 @@ pub fn train_and_test(
     let mut trainer = Trainer::new(
         model.as_ref(),
         store.clone(),
-        Box::new(|o, t| scidl_core::loss::cross_entropy(o, t)),
+        Box::new(scidl_core::loss::cross_entropy),
         metrics,
         prov.train.clone(),
     )?

@@ -21,7 +21,7 @@ pub struct MultiHeadAttention {
 impl MultiHeadAttention {
     /// `heads` heads over `d_model` features (`d_model % heads == 0`).
     pub fn new(d_model: usize, heads: usize, dropout: f64, vb: VarBuilder) -> Result<Self> {
-        if heads == 0 || d_model % heads != 0 {
+        if heads == 0 || !d_model.is_multiple_of(heads) {
             return Err(crate::Error::Config(format!("d_model {d_model} is not divisible by {heads} heads")));
         }
         Ok(Self {

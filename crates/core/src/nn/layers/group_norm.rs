@@ -17,7 +17,7 @@ pub struct GroupNorm {
 
 /// Builds a [`GroupNorm`] with `groups` groups over `channels` channels (weight 1, bias 0).
 pub fn group_norm(groups: usize, channels: usize, eps: f64, vb: VarBuilder) -> Result<GroupNorm> {
-    if groups == 0 || channels % groups != 0 {
+    if groups == 0 || !channels.is_multiple_of(groups) {
         return Err(Error::Config(format!("group norm: {channels} channels cannot be split into {groups} groups")));
     }
     let weight = vb.get_with_hints(channels, "weight", candle_nn::Init::Const(1.0))?;

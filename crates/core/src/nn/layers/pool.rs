@@ -105,7 +105,10 @@ impl Pool {
     }
 
     fn reshape_fallback(&self, x: &Tensor, geo: &Geometry) -> Result<Tensor> {
-        if self.kernel != self.stride || self.padding != [0, 0, 0] || (0..3).any(|d| geo.inp[d] % self.kernel[d] != 0) {
+        if self.kernel != self.stride
+            || self.padding != [0, 0, 0]
+            || (0..3).any(|d| !geo.inp[d].is_multiple_of(self.kernel[d]))
+        {
             return Err(Error::Config(format!(
                 "pooling with overlapping windows or padding is only implemented on the CPU (device {:?})",
                 x.device()

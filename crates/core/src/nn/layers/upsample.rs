@@ -46,7 +46,7 @@ fn nearest_index(n_in: usize, n_out: usize, dev: &Device) -> Result<Tensor> {
 /// Resizes the spatial dims of `x` (`(N, C, *spatial)`) to `size`.
 pub fn interpolate(x: &Tensor, size: &[usize], mode: InterpMode, align_corners: bool) -> Result<Tensor> {
     let rank = x.rank();
-    if rank < 3 || rank > 5 || size.len() != rank - 2 {
+    if !(3..=5).contains(&rank) || size.len() != rank - 2 {
         return Err(Error::Shape(format!(
             "interpolate: expected (N, C, *spatial) with {} target sizes, got input {:?}",
             size.len(),

@@ -44,7 +44,7 @@ impl DcganConfig {
         if self.latent == 0 || self.base_channels == 0 || self.image_channels == 0 {
             return Err(Error::Config(format!("DCGAN sizes must be at least 1, got {self:?}")));
         }
-        if self.image_size < 4 || self.image_size % 4 != 0 {
+        if self.image_size < 4 || !self.image_size.is_multiple_of(4) {
             return Err(Error::Config(format!(
                 "DCGAN image_size must be a positive multiple of 4, got {}",
                 self.image_size

@@ -96,13 +96,7 @@ impl SeqModel {
                 RecurrentCell::Gru => Layer::Gru(candle_nn::rnn::gru(
                     inp,
                     h,
-                    GRUConfig {
-                        w_ih_init: init,
-                        w_hh_init: init,
-                        b_ih_init: Some(init),
-                        b_hh_init: Some(init),
-                        ..Default::default()
-                    },
+                    GRUConfig { w_ih_init: init, w_hh_init: init, b_ih_init: Some(init), b_hh_init: Some(init) },
                     vb.pp(format!("rnn.layer{l}")),
                 )?),
             });
