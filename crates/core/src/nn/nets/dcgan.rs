@@ -190,7 +190,7 @@ mod tests {
     use crate::nn::ParamStore;
     use candle_core::{Device, Var};
 
-    /// Trainable parameters of torch_ref.py's `Dcgan` (/work/shared/bench/torch_ref.py), computed with
+    /// Trainable parameters of torch_ref.py's `Dcgan` (the shared benchmark folder, bench/torch_ref.py), computed with
     /// PyTorch 2.15.0: `sum(p.numel() for p in Dcgan().g.parameters())` and the same for `.d`.
     const TORCH_G_PARAMS: usize = 778_305;
     const TORCH_D_PARAMS: usize = 138_817;

@@ -1,5 +1,5 @@
 //! Trainable-parameter counts of scidl's networks against the PyTorch reference models of the
-//! benchmark (`/work/shared/bench/torch_ref.py`), so that the benchmark compares like with like.
+//! benchmark (`the shared benchmark folder, bench/torch_ref.py`), so that the benchmark compares like with like.
 //!
 //! The PyTorch numbers were computed with PyTorch 2.15.0 as `sum(p.numel() for p in m.parameters())`
 //! on torch_ref.py's `SmallCnn()`, `UNet(2)`, `UNet(3)` and `LstmForecast()` (and `Dcgan().g` / `.d`,
