@@ -8,6 +8,7 @@
 //! gradient when the input needs none (the first layer). Other devices and dtypes use Candle's
 //! kernels. Shapes: `x (N, C, H, W)`, `w (O, C, kh, kw)` -> `(N, O, Ho, Wo)`, one group.
 
+use super::cpu::dispatch2;
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
 use gemm::Parallelism;
@@ -192,29 +193,6 @@ fn threads() -> usize {
     rayon::current_num_threads().max(1)
 }
 
-fn slice<'a, T>(v: &'a [T], l: &Layout) -> candle_core::Result<&'a [T]> {
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&v[a..b]),
-        None => candle_core::bail!("conv2d: expected contiguous tensors"),
-    }
-}
-
-/// Runs `f` on the two operands as f32 or f64 slices and wraps the result.
-fn dispatch(
-    s1: &CpuStorage,
-    l1: &Layout,
-    s2: &CpuStorage,
-    l2: &Layout,
-    f32_fn: impl FnOnce(&[f32], &[f32]) -> Vec<f32>,
-    f64_fn: impl FnOnce(&[f64], &[f64]) -> Vec<f64>,
-) -> candle_core::Result<CpuStorage> {
-    match (s1, s2) {
-        (CpuStorage::F32(a), CpuStorage::F32(b)) => Ok(CpuStorage::F32(f32_fn(slice(a, l1)?, slice(b, l2)?))),
-        (CpuStorage::F64(a), CpuStorage::F64(b)) => Ok(CpuStorage::F64(f64_fn(slice(a, l1)?, slice(b, l2)?))),
-        _ => candle_core::bail!("conv2d: f32 or f64 operands of the same dtype expected"),
-    }
-}
-
 /// Parallelism inside one GEMM when the batch is too small to split across threads.
 fn inner_par(g: &ConvGeom) -> Parallelism {
     if g.n >= threads() { Parallelism::None } else { Parallelism::Rayon(threads()) }
@@ -326,7 +304,7 @@ impl CustomOp2 for ConvOp {
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.g;
-        let st = dispatch(s1, l1, s2, l2, |x, w| conv_fwd(&g, x, w), |x, w| conv_fwd(&g, x, w))?;
+        let st = dispatch2("conv2d", (s1, l1), (s2, l2), |x, w| conv_fwd(&g, x, w), |x, w| conv_fwd(&g, x, w))?;
         Ok((st, Shape::from((g.n, g.o, g.out[0], g.out[1]))))
     }
     fn bwd(
@@ -359,7 +337,7 @@ impl CustomOp2 for ConvGradW {
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.g;
-        let st = dispatch(s1, l1, s2, l2, |x, dy| grad_w(&g, x, dy), |x, dy| grad_w(&g, x, dy))?;
+        let st = dispatch2("conv2d", (s1, l1), (s2, l2), |x, dy| grad_w(&g, x, dy), |x, dy| grad_w(&g, x, dy))?;
         Ok((st, Shape::from((g.o, g.c, g.k[0], g.k[1]))))
     }
 }
@@ -380,7 +358,7 @@ impl CustomOp2 for ConvGradX {
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.g;
-        let st = dispatch(s1, l1, s2, l2, |w, dy| grad_x(&g, w, dy), |w, dy| grad_x(&g, w, dy))?;
+        let st = dispatch2("conv2d", (s1, l1), (s2, l2), |w, dy| grad_x(&g, w, dy), |w, dy| grad_x(&g, w, dy))?;
         Ok((st, Shape::from((g.n, g.c, g.h, g.w))))
     }
 }

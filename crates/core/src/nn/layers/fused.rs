@@ -6,6 +6,7 @@
 //! forward is one pass, and the backward is one pass for the activation mask plus a reduction over
 //! trailing dims for the bias. On devices other than the CPU the same result comes from Candle ops.
 
+use super::cpu::contiguous_slice;
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Shape, Tensor};
 use rayon::prelude::*;
@@ -18,13 +19,6 @@ pub enum Act {
     Identity,
     /// `max(x, 0)`.
     Relu,
-}
-
-fn slice<'a, T>(s: &'a [T], l: &Layout) -> candle_core::Result<&'a [T]> {
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&s[a..b]),
-        None => candle_core::bail!("fused bias/activation expects contiguous tensors"),
-    }
 }
 
 /// `act(x + b[c])` with `x` `(N, C, *spatial)` and `b` `(C,)`; `b = None` applies only the activation.
@@ -85,7 +79,7 @@ impl CustomOp2 for BiasAct {
         let (CpuStorage::F32(x), CpuStorage::F32(b)) = (s1, s2) else {
             candle_core::bail!("bias/activation: f32 only")
         };
-        let (x, b) = (slice(x, l1)?, slice(b, l2)?);
+        let (x, b) = (contiguous_slice(x, l1, "bias/activation")?, contiguous_slice(b, l2, "bias/activation")?);
         let (inner, c) = geometry(l1);
         let mut out = vec![0f32; x.len()];
         let relu = self.act == Act::Relu;
@@ -123,7 +117,7 @@ impl CustomOp1 for ReluOp {
     }
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
         let CpuStorage::F32(x) = s else { candle_core::bail!("relu: f32 only") };
-        let x = slice(x, l)?;
+        let x = contiguous_slice(x, l, "relu")?;
         let out: Vec<f32> = x.par_iter().map(|&v| if v < 0.0 { 0.0 } else { v }).collect();
         Ok((CpuStorage::F32(out), l.shape().clone()))
     }
@@ -147,7 +141,7 @@ impl CustomOp2 for ReluGrad {
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let (CpuStorage::F32(y), CpuStorage::F32(g)) = (s1, s2) else { candle_core::bail!("relu grad: f32 only") };
-        let (y, g) = (slice(y, l1)?, slice(g, l2)?);
+        let (y, g) = (contiguous_slice(y, l1, "relu grad")?, contiguous_slice(g, l2, "relu grad")?);
         let out: Vec<f32> = y.par_iter().zip(g.par_iter()).map(|(&y, &g)| if y > 0.0 { g } else { 0.0 }).collect();
         Ok((CpuStorage::F32(out), l1.shape().clone()))
     }

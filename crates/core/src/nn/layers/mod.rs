@@ -4,6 +4,7 @@
 pub mod batch_norm;
 pub mod conv3d;
 pub mod conv_gemm;
+mod cpu;
 pub mod dropout;
 pub mod fused;
 pub mod group_norm;

@@ -11,6 +11,7 @@
 //! On devices other than the CPU, non-overlapping windows without padding fall back to a reshape
 //! plus a reduction (Candle's own autograd); other windows are reported as unsupported there.
 
+use super::cpu::{contiguous_slice, dispatch2};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Shape, Tensor};
 use rayon::prelude::*;
@@ -260,13 +261,6 @@ fn pool_bwd<T: PoolFloat>(pool: &Pool, geo: &Geometry, x: &[T], g: &[T]) -> Vec<
     dx
 }
 
-fn contiguous<'a, T>(s: &'a [T], l: &Layout, what: &str) -> candle_core::Result<&'a [T]> {
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&s[a..b]),
-        None => candle_core::bail!("{what}: expected a contiguous tensor"),
-    }
-}
-
 struct PoolOp {
     pool: Pool,
     geo: Geometry,
@@ -279,8 +273,8 @@ impl CustomOp1 for PoolOp {
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
         let shape = Shape::from(self.pool.out_dims(&self.geo));
         let st = match s {
-            CpuStorage::F32(v) => CpuStorage::F32(pool_fwd(&self.pool, &self.geo, contiguous(v, l, "pool")?)),
-            CpuStorage::F64(v) => CpuStorage::F64(pool_fwd(&self.pool, &self.geo, contiguous(v, l, "pool")?)),
+            CpuStorage::F32(v) => CpuStorage::F32(pool_fwd(&self.pool, &self.geo, contiguous_slice(v, l, "pool")?)),
+            CpuStorage::F64(v) => CpuStorage::F64(pool_fwd(&self.pool, &self.geo, contiguous_slice(v, l, "pool")?)),
             _ => candle_core::bail!("pooling supports f32 and f64"),
         };
         Ok((st, shape))
@@ -307,21 +301,8 @@ impl CustomOp2 for PoolGrad {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let st = match (s1, s2) {
-            (CpuStorage::F32(x), CpuStorage::F32(g)) => CpuStorage::F32(pool_bwd(
-                &self.pool,
-                &self.geo,
-                contiguous(x, l1, "pool")?,
-                contiguous(g, l2, "pool grad")?,
-            )),
-            (CpuStorage::F64(x), CpuStorage::F64(g)) => CpuStorage::F64(pool_bwd(
-                &self.pool,
-                &self.geo,
-                contiguous(x, l1, "pool")?,
-                contiguous(g, l2, "pool grad")?,
-            )),
-            _ => candle_core::bail!("pooling gradient supports f32 and f64 with matching dtypes"),
-        };
+        let (p, g) = (&self.pool, &self.geo);
+        let st = dispatch2("pool grad", (s1, l1), (s2, l2), |x, d| pool_bwd(p, g, x, d), |x, d| pool_bwd(p, g, x, d))?;
         Ok((st, l1.shape().clone()))
     }
 }
