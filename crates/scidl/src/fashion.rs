@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     /// Epochs of each main run.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 8)]
     pub epochs: usize,
     /// Epochs of the ResNet run (0 skips it).
     #[arg(long, default_value_t = 3)]
