@@ -1,5 +1,6 @@
-//! Layers: those Candle lacks (3-D convolutions, pooling with a correct backward, resizing, batch and
-//! group norm with running statistics, seeded dropout), and re-exports of Candle's own.
+//! Layers: those Candle lacks or gets wrong (2-D convolution with a correct and fast CPU backward,
+//! 3-D convolutions, pooling with a correct backward, resizing, batch and group norm with running
+//! statistics, seeded dropout, fused bias + activation), and re-exports of Candle's own that are sound.
 
 pub mod batch_norm;
 pub mod conv3d;
@@ -12,9 +13,10 @@ pub mod pool;
 pub mod upsample;
 
 pub use batch_norm::{BatchNorm, BatchNormConfig, batch_norm_nd, batch_norm1d, batch_norm2d, batch_norm3d};
-pub use candle_nn::{
-    Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig, Linear, conv_transpose2d, conv2d, linear,
-};
+// Candle's `Conv2d` is deliberately not re-exported: its CPU backward mis-pads the width when height
+// and width leave different remainders under a stride. Use `conv2d` below (or `blocks::conv_nd`).
+pub use candle_nn::{ConvTranspose2d, ConvTranspose2dConfig, Linear, conv_transpose2d, linear};
+pub use conv_gemm::conv2d;
 pub use conv3d::{
     Conv3d, Conv3dConfig, ConvTranspose3d, ConvTranspose3dConfig, conv_transpose3d, conv_transpose3d_layer, conv3d,
     conv3d_layer,
