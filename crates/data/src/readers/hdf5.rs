@@ -235,17 +235,11 @@ fn conv<T: Into<f32>>(v: Vec<T>) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::readers::assert_format_err;
 
     /// `data/patterns.h5`: real EBSD patterns from nickel (kikuchipy 0.13.1, CC-BY-4.0).
     fn patterns_h5() -> std::path::PathBuf {
         Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/patterns.h5")).to_path_buf()
-    }
-
-    fn assert_format_err(err: Error, path: &Path, needle: &str) {
-        let msg = err.to_string();
-        assert!(matches!(err, Error::Format { .. }), "expected a format error, got {err:?}");
-        assert!(msg.contains(&path.display().to_string()), "{msg} does not name the file");
-        assert!(msg.contains(needle), "{msg} does not contain {needle:?}");
     }
 
     #[test]

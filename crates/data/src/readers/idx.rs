@@ -250,6 +250,7 @@ pub fn write_idx_u8(path: &Path, shape: &[usize], data: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::readers::assert_format_err;
     use flate2::Compression;
     use flate2::write::GzEncoder;
     use std::path::PathBuf;
@@ -258,13 +259,6 @@ mod tests {
         let mut enc = GzEncoder::new(Vec::new(), Compression::default());
         enc.write_all(bytes).unwrap();
         enc.finish().unwrap()
-    }
-
-    fn assert_format_err(err: Error, path: &Path, needle: &str) {
-        let msg = err.to_string();
-        assert!(matches!(err, Error::Format { .. }), "expected a format error, got {err:?}");
-        assert!(msg.contains(&path.display().to_string()), "{msg} does not name the file");
-        assert!(msg.contains(needle), "{msg} does not contain {needle:?}");
     }
 
     /// An IDX file of the given type code and dims, followed by `data` as is.

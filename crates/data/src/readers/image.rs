@@ -370,6 +370,7 @@ pub fn read_image(path: &Path) -> Result<ArrayData> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::readers::assert_format_err;
     use std::collections::BTreeSet;
     use std::path::PathBuf;
     use tiff::encoder::{Rational, TiffEncoder, colortype};
@@ -377,13 +378,6 @@ mod tests {
 
     const IMG2D: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/img2d.tif");
     const MASK2D: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/mask2d.tif");
-
-    fn assert_format_err(err: Error, path: &Path, needle: &str) {
-        let msg = err.to_string();
-        assert!(matches!(err, Error::Format { .. }), "expected a format error, got {err:?}");
-        assert!(msg.contains(&path.display().to_string()), "{msg} does not name the file");
-        assert!(msg.contains(needle), "{msg} does not contain {needle:?}");
-    }
 
     fn at(a: &ArrayData, c: usize, y: usize, x: usize) -> f32 {
         let (h, w) = (a.shape[1], a.shape[2]);

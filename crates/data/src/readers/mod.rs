@@ -81,6 +81,15 @@ impl ArrayData {
     }
 }
 
+/// Test helper: `err` is a format error whose message names `path` and contains `needle`.
+#[cfg(test)]
+pub(crate) fn assert_format_err(err: crate::Error, path: &std::path::Path, needle: &str) {
+    let msg = err.to_string();
+    assert!(matches!(err, crate::Error::Format { .. }), "expected a format error, got {err:?}");
+    assert!(msg.contains(&path.display().to_string()), "{msg} does not name the file");
+    assert!(msg.contains(needle), "{msg} does not contain {needle:?}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,19 +128,13 @@ pub fn column_f32(df: &DataFrame, name: &str, path_for_errors: &Path) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::readers::assert_format_err;
     use polars::prelude::{Column, NamedFrom, Series};
     use std::io::Write;
 
     /// `data/co2.csv`: Mauna Loa weekly CO2 (statsmodels 0.15.0, public domain NOAA).
     fn co2_csv() -> PathBuf {
         Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/co2.csv")).to_path_buf()
-    }
-
-    fn assert_format_err(err: Error, path: &Path, needle: &str) {
-        let msg = err.to_string();
-        assert!(matches!(err, Error::Format { .. }), "expected a format error, got {err:?}");
-        assert!(msg.contains(&path.display().to_string()), "{msg} does not name the file");
-        assert!(msg.contains(needle), "{msg} does not contain {needle:?}");
     }
 
     #[test]
