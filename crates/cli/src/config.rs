@@ -66,10 +66,7 @@ fn set_path(root: &mut toml::Value, key: &str, v: toml::Value) -> Result<(), Str
 
 /// Writes the resolved config as `config.toml` in `dir` (through a temporary file).
 pub fn write_resolved<T: Serialize>(cfg: &T, dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join("config.toml.partial");
-    std::fs::write(&tmp, toml::to_string_pretty(cfg)?)?;
-    std::fs::rename(&tmp, dir.join("config.toml"))?;
+    scidl_core::fs::write_atomic(&dir.join("config.toml"), toml::to_string_pretty(cfg)?.as_bytes())?;
     Ok(())
 }
 

@@ -30,15 +30,14 @@ fn ensure_font() -> Result<()> {
 }
 
 fn write_png(path: &Path, w: u32, h: u32, rgb: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("png.partial");
+    let mut encoded = Vec::new();
     {
-        let f = std::fs::File::create(&tmp).with_context(|| tmp.display().to_string())?;
-        let mut enc = png::Encoder::new(std::io::BufWriter::new(f), w, h);
+        let mut enc = png::Encoder::new(&mut encoded, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        enc.write_header()?.write_image_data(rgb)?;
+        enc.write_header()?.write_image_data(rgb).with_context(|| format!("encoding {}", path.display()))?;
     }
-    std::fs::rename(&tmp, path).with_context(|| path.display().to_string())?;
+    scidl_core::fs::write_atomic(path, &encoded)?;
     Ok(())
 }
 

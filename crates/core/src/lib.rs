@@ -31,6 +31,7 @@
 //! ```
 pub mod device;
 pub mod error;
+pub mod fs;
 pub mod infer;
 pub mod loss;
 pub mod metrics;

@@ -117,7 +117,7 @@ pub fn run(args: &scidl_cli::CommonArgs, epochs: usize) -> Result<()> {
         study::per_class_table(&r.confusion, &data.classes)?,
         study::history_table(&r.fit),
     );
-    study::write_atomic(&run_dir.join("report.md"), &report)?;
+    scidl_core::fs::write_atomic(&run_dir.join("report.md"), report.as_bytes())?;
     tracing::info!(accuracy = format!("{:.4}", r.test_accuracy), report = %run_dir.join("report.md").display(), "demo done");
     println!("test accuracy {:.4}; report: {}", r.test_accuracy, run_dir.join("report.md").display());
     Ok(())

@@ -284,7 +284,7 @@ pub fn run(args: &scidl_cli::CommonArgs, a: &Args) -> Result<()> {
         study::per_class_table(&best.confusion, &data.classes)?,
         best.dir.display(),
     );
-    study::write_atomic(&a.report_dir.join("fashion-mnist.md"), &report)?;
+    scidl_core::fs::write_atomic(&a.report_dir.join("fashion-mnist.md"), report.as_bytes())?;
     println!("{table}");
     Ok(())
 }

@@ -61,7 +61,7 @@ pub fn run(args: &scidl_cli::CommonArgs, checkpoint: &Path, out: Option<&Path>, 
         }
     }
     match out {
-        Some(o) => study::write_atomic(o, &csv)?,
+        Some(o) => scidl_core::fs::write_atomic(o, csv.as_bytes())?,
         None => std::io::stdout().write_all(csv.as_bytes()).context("writing to standard output")?,
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! from its config, training one run with the core engine, evaluating it on a test split, and the
 //! provenance recorded in its checkpoints (so `scidl predict` needs nothing but the checkpoint).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::ModuleT;
 use scidl_core::metrics::{Accuracy, Average, ConfusionMatrix, Metric};
@@ -204,17 +204,6 @@ pub fn plot_losses(path: &Path, title: &str, runs: &[&RunResult]) -> Result<()> 
         });
     }
     scidl_cli::plot::line_chart(path, title, "epoch", "cross-entropy", &series)
-}
-
-/// Writes a text file through a temporary file.
-pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    if let Some(p) = path.parent() {
-        std::fs::create_dir_all(p).with_context(|| p.display().to_string())?;
-    }
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, text).with_context(|| tmp.display().to_string())?;
-    std::fs::rename(&tmp, path).with_context(|| path.display().to_string())?;
-    Ok(())
 }
 
 /// `(N, C, H, W)` f32 from raw pixels with the given scaling and normalisation.

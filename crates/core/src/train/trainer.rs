@@ -399,7 +399,5 @@ pub fn write_metrics_csv(path: &Path, history: &[EpochRecord]) -> Result<()> {
         }
         s.push_str(&format!(",{:.3}\n", r.seconds));
     }
-    let tmp = path.with_extension("csv.partial");
-    std::fs::write(&tmp, s).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    crate::fs::write_atomic(path, s.as_bytes())
 }
