@@ -9,7 +9,7 @@ pub mod regression;
 pub mod segmentation;
 
 pub use classification::{Accuracy, Average, ConfusionMatrix, RocAuc, TopKAccuracy};
-pub use regression::{Kge, Mae, Nse, Rmse};
+pub use regression::{Kge, Mae, Mape, Nse, Rmse};
 pub use segmentation::{Dice, HausdorffDistance95, IoU};
 
 use candle_core::{DType, Device, Tensor};

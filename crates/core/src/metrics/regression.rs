@@ -1,4 +1,4 @@
-//! Regression and hydrology metrics: RMSE, MAE, Nash–Sutcliffe and Kling–Gupta efficiency.
+//! Regression and hydrology metrics: RMSE, MAE, MAPE, Nash–Sutcliffe and Kling–Gupta efficiency.
 //!
 //! `output` is the simulation or prediction, `target` the observation; both must hold the same number
 //! of elements (their shapes may differ, e.g. `[N]` and `[N, 1]`). All metrics keep O(1) running
@@ -182,6 +182,53 @@ impl Metric for Mae {
     }
 }
 
+/// Mean absolute percentage error `100 * mean(|output - target| / |target|)`.
+///
+/// `update` fails on a zero target, where the percentage is undefined.
+#[derive(Debug, Clone, Default)]
+pub struct Mape {
+    sum_relative_error: f64,
+    count: u64,
+}
+
+impl Mape {
+    /// An empty MAPE accumulator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Metric for Mape {
+    fn name(&self) -> String {
+        "mape".to_string()
+    }
+
+    fn update(&mut self, output: &Tensor, target: &Tensor) -> Result<()> {
+        let (simulated, observed) = read_pairs(output, target, "mape")?;
+        if let Some(index) = observed.iter().position(|&o| o == 0.0) {
+            return Err(Error::Metric { metric: "mape", reason: format!("target is 0 at flat index {index}") });
+        }
+        self.sum_relative_error += simulated.iter().zip(&observed).map(|(s, o)| ((s - o) / o).abs()).sum::<f64>();
+        self.count += simulated.len() as u64;
+        Ok(())
+    }
+
+    fn compute(&self) -> Result<f64> {
+        if self.count == 0 {
+            return Err(no_data("mape"));
+        }
+        Ok(100.0 * self.sum_relative_error / self.count as f64)
+    }
+
+    fn reset(&mut self) {
+        *self = Self::default();
+    }
+
+    fn higher_is_better(&self) -> bool {
+        false
+    }
+}
+
 /// Nash–Sutcliffe efficiency `1 - sum((sim - obs)^2) / sum((obs - mean(obs))^2)`;
 /// `output` is the simulation, `target` the observation. 1 is perfect, 0 is as good as the mean.
 ///
@@ -330,6 +377,16 @@ mod tests {
         let column = Tensor::new(&[[1f32], [2.0], [3.0], [4.0]], &Device::Cpu)?;
         mae.update(&output, &column)?;
         assert!(matches!(mae.update(&output, &tensor(&[1.0])?), Err(Error::Shape(_))));
+        Ok(())
+    }
+
+    #[test]
+    fn mape_by_hand_and_zero_target() -> Result<()> {
+        // |1 - 2| / 2 = 0.5 and |4 - 4| / 4 = 0 -> 100 * 0.25 = 25.
+        let mut m = Mape::new();
+        m.update(&tensor(&[1.0, 4.0])?, &tensor(&[2.0, 4.0])?)?;
+        assert_close(m.compute()?, 25.0, 1e-12);
+        assert!(m.update(&tensor(&[1.0])?, &tensor(&[0.0])?).is_err());
         Ok(())
     }
 

@@ -80,7 +80,7 @@ fn has_hdf5_signature(path: &Path) -> Result<bool> {
 /// A file that cannot be read gives [`Error::Io`]; one without the HDF5 signature gives
 /// [`Error::Format`] saying it is not an HDF5 file; any other failure of libhdf5 gives
 /// [`Error::Format`] with its message.
-fn open(path: &Path) -> Result<File> {
+pub fn open(path: &Path) -> Result<File> {
     ::hdf5::silence_errors(true);
     match File::open(path) {
         Ok(f) => Ok(f),

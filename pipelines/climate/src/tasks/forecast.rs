@@ -1,0 +1,450 @@
+//! Forecasting: preparing a series (gap filling, training-period normalisation, season features),
+//! leakage-free windows, training a [`Forecaster`] with the core's trainer, forecasting from any
+//! origin, and reloading a trained model from its checkpoint.
+//!
+//! The network predicts, in normalised units, the change from the last observed value to each of
+//! the next `H` values (so persistence is the zero forecast it must improve upon), at each
+//! requested quantile. Windows whose targets reach the validation period are not trained on, and
+//! validation windows stop before the test period: no target is ever seen twice.
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::ModuleT;
+use scidl_core::nn::ParamStore;
+use scidl_core::optim::{LrSchedule, OptimizerConfig};
+use scidl_core::train::{Batches, CheckpointStrategy, TrainConfig, Trainer};
+use scidl_data::{Batcher, BatcherConfig, Source, TensorDataset};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::heads::{Forecaster, NetConfig, Strategy, multi_quantile_loss};
+use crate::series::{Frame, Step};
+use crate::time::DateTime;
+use crate::transforms::{FillPolicy, Scaler, fill_gaps, season_slots};
+use crate::{Error, Result};
+
+/// Everything that defines a forecasting run (written into the run folder and the checkpoint).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ForecastConfig {
+    /// The column to forecast.
+    pub target: String,
+    /// Other columns fed to the network (normalised on the training period).
+    #[serde(default)]
+    pub covariates: Vec<String>,
+    /// Past steps the network sees.
+    pub lookback: usize,
+    /// Steps ahead it forecasts.
+    pub horizon: usize,
+    /// Quantiles it predicts; the one nearest 0.5 is the point forecast.
+    pub quantiles: Vec<f64>,
+    /// The network.
+    pub net: NetConfig,
+    /// Gap filling before training.
+    pub fill: FillPolicy,
+    /// Last date of the training period (`YYYY-MM-DD`); later rows are the test period.
+    pub train_end: String,
+    /// Share of the training period's windows (the latest ones) used for validation.
+    pub val_fraction: f64,
+    /// Epochs.
+    pub epochs: usize,
+    /// Batch size.
+    pub batch_size: usize,
+    /// Adam learning rate.
+    pub lr: f64,
+    /// Stop after this many epochs without a better validation loss.
+    pub patience: Option<usize>,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Default for ForecastConfig {
+    fn default() -> Self {
+        Self {
+            target: String::new(),
+            covariates: Vec::new(),
+            lookback: 104,
+            horizon: 52,
+            quantiles: vec![0.1, 0.5, 0.9],
+            net: NetConfig {
+                architecture: crate::heads::Architecture::Lstm,
+                strategy: Strategy::Direct,
+                hidden: 64,
+                layers: 2,
+                dropout: 0.1,
+                heads: 4,
+            },
+            fill: FillPolicy::Linear,
+            train_end: String::new(),
+            val_fraction: 0.15,
+            epochs: 40,
+            batch_size: 64,
+            lr: 2e-3,
+            patience: Some(8),
+            seed: 42,
+        }
+    }
+}
+
+impl ForecastConfig {
+    /// Index of the point-forecast quantile (nearest to 0.5).
+    pub fn median_index(&self) -> usize {
+        let mut best = 0;
+        for (k, q) in self.quantiles.iter().enumerate() {
+            if (q - 0.5).abs() < (self.quantiles[best] - 0.5).abs() {
+                best = k;
+            }
+        }
+        best
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.quantiles.is_empty() || self.quantiles.iter().any(|&q| !(0.0 < q && q < 1.0)) {
+            return Err(Error::Config(format!("quantiles must lie in (0, 1), got {:?}", self.quantiles)));
+        }
+        if self.quantiles.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(Error::Config(format!("quantiles must increase, got {:?}", self.quantiles)));
+        }
+        if !(0.0..0.9).contains(&self.val_fraction) {
+            return Err(Error::Config(format!("val_fraction must be in [0, 0.9), got {}", self.val_fraction)));
+        }
+        if self.lookback == 0 || self.horizon == 0 || self.batch_size == 0 {
+            return Err(Error::Config("lookback, horizon and batch_size must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// A series made ready for windows: filled, normalised, with its per-step input features.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The filled frame.
+    pub frame: Frame,
+    /// Target values after filling (original units).
+    pub values: Vec<f64>,
+    /// Whether each target value was observed.
+    pub observed: Vec<bool>,
+    /// Normalisation of the target (training period).
+    pub scaler: Scaler,
+    /// Normalisations of the covariates.
+    pub covariate_scalers: Vec<Scaler>,
+    /// Rows `..train_end` are the training period.
+    pub train_end: usize,
+    /// Time in years (days / mean year length) of every row plus `horizon` future rows.
+    pub years: Vec<f64>,
+    /// Seasonal slot of every row plus `horizon` future rows.
+    pub slots: Vec<usize>,
+    /// Steps per year (the seasonal period).
+    pub period: f64,
+    /// Per-row features (value, season sin/cos, covariates), `features` wide; `horizon` rows are
+    /// appended for the future (value 0, covariates 0).
+    pub features: Vec<f32>,
+    /// Width of a feature row (the network's input size, without the future flag).
+    pub width: usize,
+}
+
+/// Fills, normalises and featurises `frame` for `cfg`. The scalers see only the training period.
+pub fn prepare(frame: &Frame, cfg: &ForecastConfig) -> Result<Prepared> {
+    cfg.check()?;
+    let mut frame = frame.clone();
+    frame.regularise()?;
+    let end = parse_train_end(&frame, &cfg.train_end)?;
+    let mut names = vec![cfg.target.clone()];
+    names.extend(cfg.covariates.iter().cloned());
+    for n in &names {
+        fill_gaps(&mut frame, n, cfg.fill, None)?;
+        let c = frame.column(n)?;
+        let missing = c.missing();
+        if missing > 0 {
+            return Err(Error::input(
+                &frame.source,
+                format!("column `{n}` still has {missing} missing values; choose a gap filling (--fill linear or seasonal)"),
+            ));
+        }
+    }
+    let train_end = frame.last_index_at_or_before(end).map_or(0, |i| i + 1);
+    let need = cfg.lookback + cfg.horizon + 1;
+    if train_end < need {
+        return Err(Error::Config(format!(
+            "{}: the training period has {train_end} rows, but a window of lookback {} + horizon {} needs at least {need}",
+            frame.source.display(),
+            cfg.lookback,
+            cfg.horizon
+        )));
+    }
+    if frame.len() < need {
+        return Err(Error::Config(format!(
+            "{}: the series has {} rows, shorter than a window of lookback {} + horizon {}",
+            frame.source.display(),
+            frame.len(),
+            cfg.lookback,
+            cfg.horizon
+        )));
+    }
+    let target = frame.column(&cfg.target)?.clone();
+    let observed: Vec<bool> = (0..frame.len()).map(|i| target.observed(i)).collect();
+    let scaler = Scaler::fit(&target.values, |i| observed[i], train_end)?;
+    let covariate_scalers = cfg
+        .covariates
+        .iter()
+        .map(|n| {
+            let c = frame.column(n)?;
+            Scaler::fit(&c.values, |i| c.observed(i), train_end)
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    // Extend time, slots and years `horizon` steps past the end.
+    let step = frame.step();
+    let mut times = frame.times.clone();
+    for h in 1..=cfg.horizon {
+        let last = frame.len() - 1;
+        times.push(match step {
+            Step::Days(d) => frame.times[last] + d * h as f64,
+            Step::Months(m) => frame.calendar.to_days(&frame.calendar.add_months(&frame.date(last), (m as usize * h) as i64)),
+            Step::Irregular => unreachable!("regularised above"),
+        });
+    }
+    let mut extended = frame.clone();
+    extended.times = times.clone();
+    for c in extended.columns.iter_mut() {
+        c.values.resize(times.len(), f64::NAN);
+        c.filled.resize(times.len(), false);
+    }
+    let (slots, _) = season_slots(&extended)?;
+    let year_days = frame.calendar.mean_year_days();
+    let years: Vec<f64> = times.iter().map(|d| d / year_days).collect();
+    let period = step.per_year(frame.calendar).unwrap_or(1.0);
+
+    let width = 3 + cfg.covariates.len();
+    let mut features = Vec::with_capacity(times.len() * width);
+    let cov_cols: Vec<&crate::Column> = cfg.covariates.iter().map(|n| frame.column(n)).collect::<Result<_>>()?;
+    for (i, &t) in times.iter().enumerate() {
+        let phase = 2.0 * std::f64::consts::PI * frame.calendar.decimal_year(t).fract();
+        let v = if i < frame.len() { scaler.apply(target.values[i]) } else { 0.0 };
+        features.push(v as f32);
+        features.push(phase.sin() as f32);
+        features.push(phase.cos() as f32);
+        for (c, s) in cov_cols.iter().zip(&covariate_scalers) {
+            features.push(if i < frame.len() { s.apply(c.values[i]) as f32 } else { 0.0 });
+        }
+    }
+    Ok(Prepared {
+        values: target.values.clone(),
+        observed,
+        scaler,
+        covariate_scalers,
+        train_end,
+        years,
+        slots,
+        period,
+        features,
+        width,
+        frame,
+    })
+}
+
+/// The row time of `YYYY-MM-DD` (or an empty string: 80 % of the rows).
+fn parse_train_end(frame: &Frame, s: &str) -> Result<f64> {
+    if s.is_empty() {
+        return Ok(frame.times[frame.len() * 4 / 5]);
+    }
+    let d: DateTime = crate::time::parse_date(s).map_err(|e| Error::Config(format!("train_end: {e}")))?;
+    frame.calendar.check(&d).map_err(|e| Error::Config(format!("train_end: {e}")))?;
+    let t = frame.calendar.to_days(&d) + 0.999_999;
+    if t < frame.times[0] || t >= frame.times[frame.len() - 1] {
+        return Err(Error::Config(format!(
+            "train_end {s} must fall inside the series ({} .. {})",
+            frame.date(0),
+            frame.date(frame.len() - 1)
+        )));
+    }
+    Ok(t)
+}
+
+impl Prepared {
+    /// Rows of the series (without the future extension).
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether the series is empty.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The network input for origins `origins` (the last past row of each window): `(B, L, F+1)`
+    /// for direct, `(B, L+H, F+1)` for seq2seq; the last feature flags future steps.
+    pub fn inputs(&self, origins: &[usize], cfg: &ForecastConfig, device: &Device) -> Result<Tensor> {
+        let (l, h, w) = (cfg.lookback, cfg.horizon, self.width);
+        let t = if cfg.net.strategy == Strategy::Seq2seq { l + h } else { l };
+        let mut x = Vec::with_capacity(origins.len() * t * (w + 1));
+        for &i in origins {
+            if i + 1 < l || i >= self.len() {
+                return Err(Error::Config(format!("origin {i} has no full window of {l} steps")));
+            }
+            for r in i + 1 - l..i + 1 + (t - l) {
+                let row = &self.features[r * w..(r + 1) * w];
+                if r > i {
+                    // Future step: no value, no covariates, only the season and the flag.
+                    x.push(0.0);
+                    x.extend_from_slice(&row[1..3]);
+                    x.extend(std::iter::repeat_n(0.0, w - 3));
+                    x.push(1.0);
+                } else {
+                    x.extend_from_slice(row);
+                    x.push(0.0);
+                }
+            }
+        }
+        Ok(Tensor::from_vec(x, (origins.len(), t, w + 1), device)?)
+    }
+
+    /// Targets for origins: the normalised change from the origin's value, `(B, H)`.
+    pub fn targets(&self, origins: &[usize], horizon: usize, device: &Device) -> Result<Tensor> {
+        let mut y = Vec::with_capacity(origins.len() * horizon);
+        for &i in origins {
+            let base = self.scaler.apply(self.values[i]);
+            for h in 1..=horizon {
+                y.push((self.scaler.apply(self.values[i + h]) - base) as f32);
+            }
+        }
+        Ok(Tensor::from_vec(y, (origins.len(), horizon), device)?)
+    }
+
+    /// The chronological origins: training (targets before validation), validation (targets in
+    /// the training period after the training targets).
+    pub fn train_val_origins(&self, cfg: &ForecastConfig) -> (Vec<usize>, Vec<usize>) {
+        let (l, h) = (cfg.lookback, cfg.horizon);
+        let all: Vec<usize> = (l - 1..self.train_end - h).collect();
+        let n_val = ((all.len() as f64) * cfg.val_fraction).round() as usize;
+        if n_val == 0 {
+            return (all, Vec::new());
+        }
+        // Validation origins are the last n_val; training origins must end their targets before
+        // the first validation target.
+        let first_val = all[all.len() - n_val];
+        let train: Vec<usize> = all.iter().copied().filter(|&i| i + h < first_val + 1).collect();
+        (train, all[all.len() - n_val..].to_vec())
+    }
+}
+
+/// A trained forecaster with what it needs to forecast.
+pub struct Trained {
+    /// The network.
+    pub model: Forecaster,
+    /// Its weights.
+    pub store: ParamStore,
+    /// The configuration it was trained with.
+    pub cfg: ForecastConfig,
+    /// Training history.
+    pub fit: scidl_core::train::FitReport,
+}
+
+/// What a checkpoint records to rebuild the forecaster.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ForecastProvenance {
+    /// Marks a scidl-climate forecaster checkpoint.
+    pub kind: String,
+    /// The run's configuration.
+    pub config: ForecastConfig,
+    /// The target's normalisation.
+    pub scaler: Scaler,
+    /// The covariates' normalisations.
+    pub covariate_scalers: Vec<Scaler>,
+}
+
+/// Builds the forecaster network for `cfg` and `prepared` into `store`.
+pub fn build(cfg: &ForecastConfig, width: usize, store: &ParamStore) -> Result<Forecaster> {
+    Forecaster::new(&cfg.net, width + 1, cfg.lookback, cfg.horizon, cfg.quantiles.len(), store.var_builder())
+}
+
+fn batcher(x: Tensor, y: Tensor, bs: usize, shuffle: bool, seed: u64, device: &Device) -> Result<Batcher> {
+    let ds = TensorDataset::new(vec![("input".into(), x), ("target".into(), y)])?;
+    let cfg = BatcherConfig { batch_size: bs, shuffle, seed, workers: 0, ..Default::default() };
+    Ok(Batcher::new(Source::Tensors(Arc::new(ds)), None, cfg, device)?)
+}
+
+/// Trains a forecaster on `p` with the core's trainer; checkpoints go to `run_dir/checkpoints`,
+/// and the best (by validation loss) weights are loaded at the end.
+pub fn train(p: &Prepared, cfg: &ForecastConfig, run_dir: &Path, label: &str, device: &Device) -> Result<Trained> {
+    let store = ParamStore::new(cfg.seed, device);
+    let model = build(cfg, p.width, &store)?;
+    let (tr, va) = p.train_val_origins(cfg);
+    if tr.is_empty() {
+        return Err(Error::Config("no training windows: shorten lookback/horizon or move train_end later".into()));
+    }
+    let cpu = Device::Cpu;
+    let train_b = batcher(p.inputs(&tr, cfg, &cpu)?, p.targets(&tr, cfg.horizon, &cpu)?, cfg.batch_size, true, cfg.seed, device)?;
+    let val_b = if va.is_empty() {
+        None
+    } else {
+        Some(batcher(p.inputs(&va, cfg, &cpu)?, p.targets(&va, cfg.horizon, &cpu)?, 256, false, cfg.seed, device)?)
+    };
+    let train_cfg = TrainConfig {
+        epochs: cfg.epochs,
+        seed: cfg.seed,
+        optimizer: OptimizerConfig::Adam { lr: cfg.lr, betas: (0.9, 0.999), eps: 1e-8, weight_decay: 0.0 },
+        schedule: LrSchedule::CosineWarmup { warmup_epochs: 0.0, total_epochs: cfg.epochs as f64, min_lr: cfg.lr * 0.05 },
+        monitor: if val_b.is_some() { "val_loss".into() } else { "train_loss".into() },
+        early_stopping_patience: cfg.patience,
+        early_stopping_min_delta: 0.0,
+        clip_grad_norm: Some(1.0),
+        checkpoints: CheckpointStrategy::default(),
+    };
+    let quantiles = cfg.quantiles.clone();
+    let prov = ForecastProvenance {
+        kind: "scidl-climate forecaster".into(),
+        config: cfg.clone(),
+        scaler: p.scaler,
+        covariate_scalers: p.covariate_scalers.clone(),
+    };
+    let fit = {
+        let mut trainer = Trainer::new(
+            &model,
+            store.clone(),
+            Box::new(move |o, t| multi_quantile_loss(o, t, &quantiles)),
+            Vec::new(),
+            train_cfg,
+        )?
+        .with_run_dir(run_dir)
+        .with_label(label)
+        .with_provenance(serde_json::to_value(&prov).map_err(|e| Error::Config(e.to_string()))?, Default::default());
+        trainer.fit(&train_b, val_b.as_ref().map(|b| b as &dyn Batches))?
+    };
+    scidl_core::train::Checkpoint::load_weights(&run_dir.join("checkpoints/best"), &store)?;
+    Ok(Trained { model, store, cfg: cfg.clone(), fit })
+}
+
+/// Forecasts in original units from each origin: `[origin][horizon][quantile]`. Quantiles are
+/// sorted per step (a network may cross them).
+pub fn forecast(model: &Forecaster, p: &Prepared, cfg: &ForecastConfig, origins: &[usize], device: &Device) -> Result<Vec<Vec<Vec<f64>>>> {
+    let mut out = Vec::with_capacity(origins.len());
+    for chunk in origins.chunks(256) {
+        let x = p.inputs(chunk, cfg, &Device::Cpu)?.to_device(device)?;
+        let y = model.forward_t(&x, false)?.to_device(&Device::Cpu)?.to_dtype(DType::F64)?.to_vec3::<f64>()?;
+        for (&i, per_h) in chunk.iter().zip(y) {
+            let base = p.scaler.apply(p.values[i]);
+            out.push(
+                per_h
+                    .into_iter()
+                    .map(|qs| {
+                        let mut v: Vec<f64> = qs.into_iter().map(|d| p.scaler.invert(base + d)).collect();
+                        v.sort_by(f64::total_cmp);
+                        v
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Reloads a trained forecaster from a checkpoint folder (`.../checkpoints/best`).
+pub fn load(checkpoint: &Path, device: &Device) -> Result<(Forecaster, ParamStore, ForecastProvenance)> {
+    let manifest = scidl_core::train::Checkpoint::manifest(checkpoint)?;
+    let prov: ForecastProvenance = serde_json::from_value(manifest.config.clone())
+        .map_err(|e| Error::input(checkpoint, format!("not a scidl-climate forecaster checkpoint: {e}")))?;
+    let store = ParamStore::new(prov.config.seed, device);
+    let width = 3 + prov.config.covariates.len();
+    let model = build(&prov.config, width, &store)?;
+    scidl_core::train::Checkpoint::load_weights(checkpoint, &store)?;
+    Ok((model, store, prov))
+}

@@ -1,0 +1,4 @@
+//! The pipeline's tasks: forecasting ([`forecast`]), rolling-origin backtests ([`backtest`]) and
+//! anomaly detection ([`anomaly`]).
+
+pub mod forecast;
