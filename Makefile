@@ -6,7 +6,7 @@
 DEB_PACKAGES := pkg-config libhdf5-dev fonts-dejavu-core
 CARGO ?= cargo
 
-.PHONY: deps demo test fashion-mnist case-fashion-mnist bench doc lint
+.PHONY: deps demo test fashion-mnist case-fashion-mnist case-co2 bench bench-climate doc lint
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -28,8 +28,14 @@ fashion-mnist:
 case-fashion-mnist: deps fashion-mnist
 	$(CARGO) run --release -p scidl -- case fashion-mnist
 
+case-co2: deps
+	$(CARGO) run --release -p scidl -- case co2
+
 bench: deps
 	benches/vs-pytorch.sh --threads 2
+
+bench-climate: deps
+	benches/climate-vs-pandas.sh
 
 doc: deps
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps

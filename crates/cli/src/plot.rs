@@ -49,17 +49,49 @@ pub struct Series<'a> {
     pub points: Vec<(f64, f64)>,
 }
 
+/// A shaded band between a lower and an upper line (e.g. a prediction interval).
+pub struct Band<'a> {
+    /// Legend label.
+    pub label: &'a str,
+    /// Points `(x, lower, upper)`, in x order.
+    pub points: Vec<(f64, f64, f64)>,
+}
+
+/// Points drawn as markers without lines (e.g. flagged anomalies).
+pub struct Markers<'a> {
+    /// Legend label.
+    pub label: &'a str,
+    /// Points.
+    pub points: Vec<(f64, f64)>,
+}
+
 /// A line chart of several series.
 pub fn line_chart(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result<()> {
+    chart(path, title, x_label, y_label, series, &[], &[])
+}
+
+/// A chart of lines over shaded bands, with marker sets on top (colours: bands and lines share
+/// one palette in order, markers use the palette from the end).
+pub fn chart(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+    bands: &[Band],
+    markers: &[Markers],
+) -> Result<()> {
     ensure_font()?;
-    let (w, h) = (800u32, 500u32);
+    let (w, h) = (900u32, 500u32);
     let mut buf = vec![255u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
         root.fill(&WHITE)?;
-        let pts = series.iter().flat_map(|s| s.points.iter());
+        let line_pts = series.iter().flat_map(|s| s.points.iter().copied());
+        let band_pts = bands.iter().flat_map(|b| b.points.iter().flat_map(|&(x, lo, hi)| [(x, lo), (x, hi)]));
+        let marker_pts = markers.iter().flat_map(|m| m.points.iter().copied());
         let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-        for &(x, y) in pts.filter(|p| p.0.is_finite() && p.1.is_finite()) {
+        for (x, y) in line_pts.chain(band_pts).chain(marker_pts).filter(|p| p.0.is_finite() && p.1.is_finite()) {
             x0 = x0.min(x);
             x1 = x1.max(x);
             y0 = y0.min(y);
@@ -76,12 +108,28 @@ pub fn line_chart(path: &Path, title: &str, x_label: &str, y_label: &str, series
             .y_label_area_size(60)
             .build_cartesian_2d(x0..x1.max(x0 + 1e-9), (y0 - pad)..(y1 + pad))?;
         chart.configure_mesh().x_desc(x_label).y_desc(y_label).label_style(("sans-serif", 14)).draw()?;
+        for (i, b) in bands.iter().enumerate() {
+            let c = Palette99::pick(series.len() + i).to_rgba();
+            let mut poly: Vec<(f64, f64)> = b.points.iter().map(|&(x, lo, _)| (x, lo)).collect();
+            poly.extend(b.points.iter().rev().map(|&(x, _, hi)| (x, hi)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, c.mix(0.25).filled())))?
+                .label(b.label)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], c.mix(0.25).filled()));
+        }
         for (i, s) in series.iter().enumerate() {
             let c = Palette99::pick(i).to_rgba();
             chart
-                .draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(2)))?
+                .draw_series(LineSeries::new(s.points.iter().copied().filter(|p| p.1.is_finite()), c.stroke_width(2)))?
                 .label(s.label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
+        }
+        for (i, m) in markers.iter().enumerate() {
+            let c = if i == 0 { RED.to_rgba() } else { Palette99::pick(98 - i).to_rgba() };
+            chart
+                .draw_series(m.points.iter().map(|&p| Circle::new(p, 4, c.filled())))?
+                .label(m.label)
+                .legend(move |(x, y)| Circle::new((x + 10, y), 4, c.filled()));
         }
         chart
             .configure_series_labels()

@@ -1,5 +1,6 @@
 //! `scidl`: the demo, the case studies, and prediction with saved checkpoints.
 
+mod co2;
 mod demo;
 mod fashion;
 mod predict;
@@ -48,6 +49,8 @@ enum Command {
 enum Case {
     /// Fashion-MNIST CNN study (needs `make fashion-mnist` or Debian's dataset-fashion-mnist).
     FashionMnist(fashion::Args),
+    /// Mauna Loa weekly CO2: LSTM, GRU and transformer forecasters against every baseline, plus anomaly detection.
+    Co2(co2::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Demo { epochs } => demo::run(&cli.common, epochs),
             Command::Case { study: Case::FashionMnist(a) } => fashion::run(&cli.common, &a),
+            Command::Case { study: Case::Co2(a) } => co2::run(&cli.common, &a),
             Command::Predict { checkpoint, out, files } => {
                 predict::run(&cli.common, &checkpoint, out.as_deref(), &files)
             }

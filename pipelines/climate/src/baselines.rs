@@ -272,7 +272,8 @@ mod tests {
         for (c, w) in coef.iter().zip(want["params"].as_array().unwrap()) {
             assert!(close(*c, w.as_f64().unwrap(), 1e-9), "{coef:?}");
         }
-        let view = SeriesView { filled: &d.filled, observed: &d.observed, years: &d.years, slots: &d.slots, train_end: 1710 };
+        let view =
+            SeriesView { filled: &d.filled, observed: &d.observed, years: &d.years, slots: &d.slots, train_end: 1710 };
         let ar = Baseline::new(BaselineKind::Autoregressive { order: 3 }, &view).unwrap();
         let fc = ar.forecast(&view, 1709, 52).unwrap();
         for (step, w) in want["forecast_steps"].as_object().unwrap() {
@@ -286,7 +287,8 @@ mod tests {
         // co2_reference.json "harmonic": numpy lstsq on the observed training values.
         let want = &crate::test_data::co2_reference()["harmonic"];
         let d = co2();
-        let view = SeriesView { filled: &d.filled, observed: &d.observed, years: &d.years, slots: &d.slots, train_end: 1710 };
+        let view =
+            SeriesView { filled: &d.filled, observed: &d.observed, years: &d.years, slots: &d.slots, train_end: 1710 };
         let th = Baseline::new(BaselineKind::TrendHarmonics { harmonics: 3 }, &view).unwrap();
         let fc = th.forecast(&view, 1709, d.filled.len() - 1710).unwrap();
         assert!(close(fc[0], want["predict"]["1991-01-05"].as_f64().unwrap(), 1e-10), "{}", fc[0]);
@@ -298,7 +300,8 @@ mod tests {
         // co2_reference.json "naive_backtest": RMSE over origins 1709..=N-1-h, observed targets only.
         let want = &crate::test_data::co2_reference()["naive_backtest"]["results"];
         let d = co2();
-        let view = SeriesView { filled: &d.filled, observed: &d.observed, years: &d.years, slots: &d.slots, train_end: 1710 };
+        let view =
+            SeriesView { filled: &d.filled, observed: &d.observed, years: &d.years, slots: &d.slots, train_end: 1710 };
         let n = d.filled.len();
         for (kind, key) in [
             (BaselineKind::Persistence, "persistence"),

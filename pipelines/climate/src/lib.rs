@@ -14,9 +14,11 @@
 //! ```
 
 pub mod baselines;
+pub mod cli;
 pub mod error;
 pub mod heads;
 pub mod loaders;
+pub mod plots;
 pub mod series;
 pub mod tasks;
 pub mod time;

@@ -250,8 +250,9 @@ impl CfUnits {
 /// defines them as fractions of a tropical year (not calendar months), which nobody means.
 pub fn parse_cf_units(units: &str, calendar: Calendar) -> Result<CfUnits, String> {
     let lower = units.trim().to_ascii_lowercase();
-    let (unit, reference) =
-        lower.split_once(" since ").ok_or_else(|| format!("time units `{units}` are not of the form `<unit> since <date>`"))?;
+    let (unit, reference) = lower
+        .split_once(" since ")
+        .ok_or_else(|| format!("time units `{units}` are not of the form `<unit> since <date>`"))?;
     let unit_days = match unit.trim() {
         "days" | "day" | "d" => 1.0,
         "hours" | "hour" | "hr" | "hrs" | "h" => 1.0 / 24.0,
@@ -287,7 +288,8 @@ fn split_timezone(s: &str) -> Result<(&str, f64), String> {
         let tz = tz.trim();
         if tz.len() == 4 || tz.len() == 2 {
             let hours: f64 = tz[..2].parse().map_err(|_| format!("bad time-zone offset in `{s}`"))?;
-            let minutes: f64 = if tz.len() == 4 { tz[2..].parse().map_err(|_| format!("bad offset in `{s}`"))? } else { 0.0 };
+            let minutes: f64 =
+                if tz.len() == 4 { tz[2..].parse().map_err(|_| format!("bad offset in `{s}`"))? } else { 0.0 };
             let sign = if s.as_bytes()[pos] == b'-' { -1.0 } else { 1.0 };
             return Ok((s[..pos].trim(), sign * (hours * 60.0 + minutes)));
         }

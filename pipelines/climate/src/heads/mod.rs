@@ -75,7 +75,14 @@ pub struct Forecaster {
 impl Forecaster {
     /// Builds the network for `features` inputs per step, `lookback` past steps, `horizon` steps
     /// ahead and `quantiles` outputs per step.
-    pub fn new(cfg: &NetConfig, features: usize, lookback: usize, horizon: usize, quantiles: usize, vb: VarBuilder) -> Result<Self> {
+    pub fn new(
+        cfg: &NetConfig,
+        features: usize,
+        lookback: usize,
+        horizon: usize,
+        quantiles: usize,
+        vb: VarBuilder,
+    ) -> Result<Self> {
         if horizon == 0 || quantiles == 0 || lookback == 0 {
             return Err(Error::Config("lookback, horizon and the number of quantiles must be at least 1".into()));
         }
@@ -98,7 +105,10 @@ impl Forecaster {
             )?),
             Architecture::Transformer => {
                 if cfg.hidden % cfg.heads != 0 {
-                    return Err(Error::Config(format!("transformer width {} is not a multiple of {} heads", cfg.hidden, cfg.heads)));
+                    return Err(Error::Config(format!(
+                        "transformer width {} is not a multiple of {} heads",
+                        cfg.hidden, cfg.heads
+                    )));
                 }
                 Box::new(TransformerEncoder::new(
                     &TransformerConfig {

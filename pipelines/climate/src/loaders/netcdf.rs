@@ -16,7 +16,9 @@
 use crate::series::{Column, Frame};
 use crate::time::{Calendar, parse_cf_units};
 use crate::{Error, Result};
-use hdf5::types::{FixedAscii, FixedUnicode, FloatSize, IntSize, TypeDescriptor, VarLenArray, VarLenAscii, VarLenUnicode};
+use hdf5::types::{
+    FixedAscii, FixedUnicode, FloatSize, IntSize, TypeDescriptor, VarLenArray, VarLenAscii, VarLenUnicode,
+};
 use hdf5::{Attribute, Dataset, ObjectReference, ObjectReference1, ReferencedObject};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -80,7 +82,8 @@ pub struct NetCdf {
     dimensions: Vec<(String, usize)>,
 }
 
-const BOOKKEEPING: &[&str] = &["DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_Netcdf4Dimid", "_Netcdf4Coordinates", "_nc3_strict"];
+const BOOKKEEPING: &[&str] =
+    &["DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_Netcdf4Dimid", "_Netcdf4Coordinates", "_nc3_strict"];
 const NOT_A_VARIABLE: &str = "This is a netCDF dimension but not a netCDF variable";
 
 fn type_name(td: &TypeDescriptor) -> String {
@@ -157,9 +160,7 @@ impl NetCdf {
             ));
         }
         let file = scidl_data::readers::hdf5::open(path).map_err(|e| match e {
-            scidl_data::Error::Format { reason, .. } => {
-                Error::input(path, format!("not a NetCDF-4 file: {reason}"))
-            }
+            scidl_data::Error::Format { reason, .. } => Error::input(path, format!("not a NetCDF-4 file: {reason}")),
             other => other.into(),
         })?;
         let mut nc = NetCdf { path: path.to_path_buf(), file, variables: Vec::new(), dimensions: Vec::new() };
@@ -183,7 +184,8 @@ impl NetCdf {
                 }
             }
             let dims = if is_scale { vec![name.clone()] } else { self.dim_names(ds)? };
-            let td = ds.dtype().and_then(|t| t.to_descriptor()).map_err(|e| self.fail(format!("variable `{name}`: {e}")))?;
+            let td =
+                ds.dtype().and_then(|t| t.to_descriptor()).map_err(|e| self.fail(format!("variable `{name}`: {e}")))?;
             let mut attrs = BTreeMap::new();
             for a in ds.attr_names().unwrap_or_default() {
                 if BOOKKEEPING.contains(&a.as_str()) {
@@ -215,7 +217,10 @@ impl NetCdf {
             .iter()
             .enumerate()
             .map(|(k, refs)| {
-                let r = refs.as_slice().first().ok_or_else(|| self.fail(format!("`{}` axis {k} has no dimension", link_name(ds))))?;
+                let r = refs
+                    .as_slice()
+                    .first()
+                    .ok_or_else(|| self.fail(format!("`{}` axis {k} has no dimension", link_name(ds))))?;
                 match r.dereference(&self.file) {
                     Ok(ReferencedObject::Dataset(d)) => Ok(link_name(&d)),
                     _ => Err(self.fail(format!("variable `{}`: axis {k} refers to no dimension", link_name(ds)))),
@@ -251,7 +256,9 @@ impl NetCdf {
     pub fn read(&self, name: &str) -> Result<Vec<f64>> {
         let var = self.variable(name)?.clone();
         let ds = self.file.dataset(name).map_err(|e| self.fail(format!("variable `{name}`: {e}")))?;
-        let raw = ds.read_raw::<f64>().map_err(|e| self.fail(format!("variable `{name}` is not numeric or unreadable: {e}")))?;
+        let raw = ds
+            .read_raw::<f64>()
+            .map_err(|e| self.fail(format!("variable `{name}` is not numeric or unreadable: {e}")))?;
         let num = |k: &str| var.attr(k).and_then(AttrValue::number);
         let nums = |k: &str| match var.attr(k) {
             Some(AttrValue::Numbers(v)) => v.clone(),
@@ -315,11 +322,9 @@ impl NetCdf {
                     v.name == d && v.attr("units").and_then(AttrValue::text).is_some_and(|u| u.contains(" since "))
                 })
         };
-        var.dims
-            .iter()
-            .find(|d| is_time(d))
-            .cloned()
-            .ok_or_else(|| self.fail(format!("variable `{}` has no time dimension (dims: {})", var.name, var.dims.join(", "))))
+        var.dims.iter().find(|d| is_time(d)).cloned().ok_or_else(|| {
+            self.fail(format!("variable `{}` has no time dimension (dims: {})", var.name, var.dims.join(", ")))
+        })
     }
 
     fn axis_kind(&self, dim: &str) -> Option<&'static str> {
@@ -327,9 +332,19 @@ impl NetCdf {
         let units = v.and_then(|v| v.attr("units")).and_then(AttrValue::text).unwrap_or("").to_ascii_lowercase();
         let std = v.and_then(|v| v.attr("standard_name")).and_then(AttrValue::text).unwrap_or("");
         let l = dim.to_ascii_lowercase();
-        if std == "latitude" || units.starts_with("degrees_north") || units == "degree_north" || l == "lat" || l == "latitude" {
+        if std == "latitude"
+            || units.starts_with("degrees_north")
+            || units == "degree_north"
+            || l == "lat"
+            || l == "latitude"
+        {
             Some("lat")
-        } else if std == "longitude" || units.starts_with("degrees_east") || units == "degree_east" || l == "lon" || l == "longitude" {
+        } else if std == "longitude"
+            || units.starts_with("degrees_east")
+            || units == "degree_east"
+            || l == "lon"
+            || l == "longitude"
+        {
             Some("lon")
         } else {
             None
@@ -410,9 +425,7 @@ impl NetCdf {
         let w: Vec<f64> = g.lat.iter().map(|l| l.to_radians().cos()).collect();
         let cells: Vec<(usize, usize)> = (0..ny)
             .flat_map(|y| (0..nx).map(move |x| (y, x)))
-            .filter(|&(y, x)| {
-                bbox.is_none_or(|[a, b, c, d]| (a..=b).contains(&g.lat[y]) && inside_lon(g.lon[x], c, d))
-            })
+            .filter(|&(y, x)| bbox.is_none_or(|[a, b, c, d]| (a..=b).contains(&g.lat[y]) && inside_lon(g.lon[x], c, d)))
             .collect();
         if cells.is_empty() {
             return Err(self.fail(format!("no grid cell of `{name}` lies inside the box {bbox:?}")));
@@ -513,7 +526,8 @@ mod tests {
         assert!(close(mean, dec["global_mean"].as_f64().unwrap(), 1e-9), "{mean}");
 
         let (cal, times) = nc.time_axis("time").unwrap();
-        let iso: Vec<String> = want["time"]["iso_first3"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+        let iso: Vec<String> =
+            want["time"]["iso_first3"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
         for (k, s) in iso.iter().enumerate() {
             let d = cal.from_days(times[k]);
             let t = if d.seconds == 0.0 { format!("{d}T00:00:00") } else { d.to_string() };
@@ -532,7 +546,11 @@ mod tests {
         }
         let m = area.columns[0].values.iter().sum::<f64>() / area.len() as f64;
         assert!(close(m, dec["area_mean"]["mean_over_time"].as_f64().unwrap(), 1e-12));
-        assert_eq!(area.step(), crate::Step::Irregular, "mid-month stamps 2006-04-16, 2006-05-16T12 are not a fixed step");
+        assert_eq!(
+            area.step(),
+            crate::Step::Irregular,
+            "mid-month stamps 2006-04-16, 2006-05-16T12 are not a fixed step"
+        );
     }
 
     #[test]

@@ -42,15 +42,18 @@ pub fn read_series_table(path: &Path, opts: &TableOptions) -> Result<Frame> {
         Some(n) => n.clone(),
         None => guess_time_column(path, &df)?,
     };
-    let time_col =
-        df.column(&time_name).map_err(|_| Error::input(path, format!("no time column `{time_name}` ({})", names(&df))))?;
+    let time_col = df
+        .column(&time_name)
+        .map_err(|_| Error::input(path, format!("no time column `{time_name}` ({})", names(&df))))?;
     let times = parse_time_column(path, &time_name, time_col, opts.time_format.as_deref())?;
     let value_names: Vec<String> = match &opts.columns {
         Some(c) => c.clone(),
         None => df
             .columns()
             .iter()
-            .filter(|c| c.name().as_str() != time_name && (c.dtype().is_primitive_numeric() || c.null_count() == c.len()))
+            .filter(|c| {
+                c.name().as_str() != time_name && (c.dtype().is_primitive_numeric() || c.null_count() == c.len())
+            })
             .map(|c| c.name().to_string())
             .collect(),
     };
@@ -109,7 +112,8 @@ fn parse_time_column(
     pattern: Option<&str>,
 ) -> Result<Vec<f64>> {
     let cal = Calendar::Standard;
-    let row_err = |i: usize, why: String| Error::input(path, format!("time column `{name}`, data row {}: {why}", i + 1));
+    let row_err =
+        |i: usize, why: String| Error::input(path, format!("time column `{name}`, data row {}: {why}", i + 1));
     let n = col.len();
     let mut out = Vec::with_capacity(n);
     match col.dtype() {
@@ -148,7 +152,11 @@ fn parse_time_column(
         dt if dt.is_integer() || dt.is_float() => {
             let cast = col.cast(&DataType::Float64).map_err(|e| Error::input(path, e.to_string()))?;
             let ca = cast.f64().map_err(|e| Error::input(path, e.to_string()))?;
-            let raw: Vec<f64> = ca.iter().enumerate().map(|(i, v)| v.ok_or_else(|| row_err(i, "missing time".into()))).collect::<Result<_>>()?;
+            let raw: Vec<f64> = ca
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v.ok_or_else(|| row_err(i, "missing time".into())))
+                .collect::<Result<_>>()?;
             if let Some(i) = raw.iter().position(|v| v.fract() != 0.0) {
                 return Err(row_err(i, format!("{} is neither a year nor a yyyymmdd date", raw[i])));
             }
@@ -157,7 +165,9 @@ fn parse_time_column(
             if !years && !compact {
                 return Err(Error::input(
                     path,
-                    format!("time column `{name}` holds integers that are neither years (1583..9999) nor yyyymmdd dates"),
+                    format!(
+                        "time column `{name}` holds integers that are neither years (1583..9999) nor yyyymmdd dates"
+                    ),
                 ));
             }
             for (i, &v) in raw.iter().enumerate() {
@@ -269,7 +279,8 @@ mod tests {
         let slash = write(dir.path(), "b.csv", "when,x\n2012/01/01,1\n2012/01/02,\n2012/01/03,3\n");
         let (a, b) = (
             read_series_table(&iso, &TableOptions { time_column: Some("when".into()), ..Default::default() }).unwrap(),
-            read_series_table(&slash, &TableOptions { time_column: Some("when".into()), ..Default::default() }).unwrap(),
+            read_series_table(&slash, &TableOptions { time_column: Some("when".into()), ..Default::default() })
+                .unwrap(),
         );
         assert_eq!(a.times, b.times);
         assert_eq!(a.step(), Step::Days(1.0));

@@ -156,7 +156,9 @@ pub fn prepare(frame: &Frame, cfg: &ForecastConfig) -> Result<Prepared> {
         if missing > 0 {
             return Err(Error::input(
                 &frame.source,
-                format!("column `{n}` still has {missing} missing values; choose a gap filling (--fill linear or seasonal)"),
+                format!(
+                    "column `{n}` still has {missing} missing values; choose a gap filling (--fill linear or seasonal)"
+                ),
             ));
         }
     }
@@ -198,7 +200,9 @@ pub fn prepare(frame: &Frame, cfg: &ForecastConfig) -> Result<Prepared> {
         let last = frame.len() - 1;
         times.push(match step {
             Step::Days(d) => frame.times[last] + d * h as f64,
-            Step::Months(m) => frame.calendar.to_days(&frame.calendar.add_months(&frame.date(last), (m as usize * h) as i64)),
+            Step::Months(m) => {
+                frame.calendar.to_days(&frame.calendar.add_months(&frame.date(last), (m as usize * h) as i64))
+            }
             Step::Irregular => unreachable!("regularised above"),
         });
     }
@@ -372,7 +376,8 @@ pub fn train(p: &Prepared, cfg: &ForecastConfig, run_dir: &Path, label: &str, de
         return Err(Error::Config("no training windows: shorten lookback/horizon or move train_end later".into()));
     }
     let cpu = Device::Cpu;
-    let train_b = batcher(p.inputs(&tr, cfg, &cpu)?, p.targets(&tr, cfg.horizon, &cpu)?, cfg.batch_size, true, cfg.seed, device)?;
+    let train_b =
+        batcher(p.inputs(&tr, cfg, &cpu)?, p.targets(&tr, cfg.horizon, &cpu)?, cfg.batch_size, true, cfg.seed, device)?;
     let val_b = if va.is_empty() {
         None
     } else {
@@ -382,7 +387,11 @@ pub fn train(p: &Prepared, cfg: &ForecastConfig, run_dir: &Path, label: &str, de
         epochs: cfg.epochs,
         seed: cfg.seed,
         optimizer: OptimizerConfig::Adam { lr: cfg.lr, betas: (0.9, 0.999), eps: 1e-8, weight_decay: 0.0 },
-        schedule: LrSchedule::CosineWarmup { warmup_epochs: 0.0, total_epochs: cfg.epochs as f64, min_lr: cfg.lr * 0.05 },
+        schedule: LrSchedule::CosineWarmup {
+            warmup_epochs: 0.0,
+            total_epochs: cfg.epochs as f64,
+            min_lr: cfg.lr * 0.05,
+        },
         monitor: if val_b.is_some() { "val_loss".into() } else { "train_loss".into() },
         early_stopping_patience: cfg.patience,
         early_stopping_min_delta: 0.0,
@@ -415,7 +424,13 @@ pub fn train(p: &Prepared, cfg: &ForecastConfig, run_dir: &Path, label: &str, de
 
 /// Forecasts in original units from each origin: `[origin][horizon][quantile]`. Quantiles are
 /// sorted per step (a network may cross them).
-pub fn forecast(model: &Forecaster, p: &Prepared, cfg: &ForecastConfig, origins: &[usize], device: &Device) -> Result<Vec<Vec<Vec<f64>>>> {
+pub fn forecast(
+    model: &Forecaster,
+    p: &Prepared,
+    cfg: &ForecastConfig,
+    origins: &[usize],
+    device: &Device,
+) -> Result<Vec<Vec<Vec<f64>>>> {
     let mut out = Vec::with_capacity(origins.len());
     for chunk in origins.chunks(256) {
         let x = p.inputs(chunk, cfg, &Device::Cpu)?.to_device(device)?;
@@ -447,4 +462,85 @@ pub fn load(checkpoint: &Path, device: &Device) -> Result<(Forecaster, ParamStor
     let model = build(&prov.config, width, &store)?;
     scidl_core::train::Checkpoint::load_weights(checkpoint, &store)?;
     Ok((model, store, prov))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::heads::Architecture;
+    use crate::loaders::{TableOptions, read_series_table};
+
+    fn co2_cfg() -> ForecastConfig {
+        ForecastConfig {
+            target: "co2".into(),
+            lookback: 52,
+            horizon: 13,
+            train_end: "1990-12-31".into(),
+            net: NetConfig {
+                architecture: Architecture::Gru,
+                strategy: Strategy::Direct,
+                hidden: 8,
+                layers: 1,
+                dropout: 0.0,
+                heads: 2,
+            },
+            epochs: 2,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn windows_never_reach_past_their_period() {
+        let f = read_series_table(&crate::test_data::co2_path(), &TableOptions::default()).unwrap();
+        let cfg = co2_cfg();
+        let p = prepare(&f, &cfg).unwrap();
+        // co2_reference.json "split": 1710 training rows; normalisation from observed training rows.
+        assert_eq!(p.train_end, 1710);
+        assert!((p.scaler.mean - 332.290127195639).abs() < 1e-9);
+        let (tr, va) = p.train_val_origins(&cfg);
+        let last_train_target = tr.last().unwrap() + cfg.horizon;
+        assert!(last_train_target < va[0] + 1, "training targets reach validation targets");
+        assert!(va.last().unwrap() + cfg.horizon < p.train_end, "validation reaches the test period");
+        assert_eq!(tr[0], cfg.lookback - 1);
+        // A target is the normalised change from the origin.
+        let y = p.targets(&[100], 2, &Device::Cpu).unwrap().to_vec2::<f32>().unwrap();
+        let want = (p.values[102] - p.values[100]) / p.scaler.std;
+        assert!((f64::from(y[0][1]) - want).abs() < 1e-5);
+        // Seq2seq inputs carry the future steps, flagged, without values.
+        let mut s2s = cfg.clone();
+        s2s.net.strategy = Strategy::Seq2seq;
+        let x = p.inputs(&[100], &s2s, &Device::Cpu).unwrap();
+        assert_eq!(x.dims(), &[1, 65, 4]);
+        let x = x.to_vec3::<f32>().unwrap();
+        assert_eq!((x[0][51][3], x[0][52][3], x[0][52][0]), (0.0, 1.0, 0.0));
+        assert!((f64::from(x[0][51][0]) - p.scaler.apply(p.values[100])).abs() < 1e-5);
+    }
+
+    #[test]
+    fn too_long_a_window_is_a_clear_error() {
+        let f = read_series_table(&crate::test_data::co2_path(), &TableOptions::default()).unwrap();
+        let cfg = ForecastConfig { lookback: 3000, ..co2_cfg() };
+        let e = prepare(&f, &cfg).unwrap_err().to_string();
+        assert!(e.contains("co2.csv") && e.contains("lookback 3000"), "{e}");
+    }
+
+    #[test]
+    fn a_trained_forecaster_reloads_and_forecasts_identically() {
+        let f = read_series_table(&crate::test_data::co2_path(), &TableOptions::default()).unwrap();
+        let cfg = co2_cfg();
+        let p = prepare(&f, &cfg).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let dev = Device::Cpu;
+        let t = train(&p, &cfg, dir.path(), "test", &dev).unwrap();
+        assert_eq!(t.fit.history.len(), 2);
+        let a = forecast(&t.model, &p, &cfg, &[1709, 2000], &dev).unwrap();
+        let (m, _, prov) = load(&dir.path().join("checkpoints/best"), &dev).unwrap();
+        assert_eq!(prov.config, cfg);
+        let b = forecast(&m, &p, &cfg, &[1709, 2000], &dev).unwrap();
+        assert_eq!(a, b);
+        assert_eq!((a.len(), a[0].len(), a[0][0].len()), (2, 13, 3));
+        // Quantiles come out sorted and near the series' level.
+        assert!(a[0][0][0] <= a[0][0][1] && a[0][0][1] <= a[0][0][2]);
+        assert!((a[0][0][1] - p.values[1709]).abs() < 20.0);
+    }
 }

@@ -130,9 +130,8 @@ mod tests {
         // A pure monthly cycle 10 + month index with a 3-month hole: seasonal filling restores it
         // exactly, linear filling draws a straight line through it.
         let cal = Calendar::Standard;
-        let times: Vec<f64> = (0..36)
-            .map(|k| cal.to_days(&crate::time::DateTime::ymd(2000 + k / 12, (k % 12) as u32 + 1, 1)))
-            .collect();
+        let times: Vec<f64> =
+            (0..36).map(|k| cal.to_days(&crate::time::DateTime::ymd(2000 + k / 12, (k % 12) as u32 + 1, 1))).collect();
         let mut v: Vec<f64> = (0..36).map(|k| 10.0 + (k % 12) as f64).collect();
         for x in v.iter_mut().skip(15).take(3) {
             *x = f64::NAN;
@@ -145,7 +144,10 @@ mod tests {
         }
         let mut l = frame.clone();
         fill_gaps(&mut l, "y", FillPolicy::Linear, None).unwrap();
-        assert_eq!(l.columns[0].values[16], 10.0 + 2.0 + (6.0 - 2.0) * (l.times[16] - l.times[14]) / (l.times[18] - l.times[14]));
+        assert_eq!(
+            l.columns[0].values[16],
+            10.0 + 2.0 + (6.0 - 2.0) * (l.times[16] - l.times[14]) / (l.times[18] - l.times[14])
+        );
         let mut capped = frame;
         assert_eq!(fill_gaps(&mut capped, "y", FillPolicy::Linear, Some(2)).unwrap(), 0);
         assert_eq!(capped.columns[0].missing(), 3);

@@ -53,7 +53,8 @@ impl Scaler {
     /// Fits on the finite values among `values[..end]` (the training period), skipping filled ones
     /// when `observed` says so.
     pub fn fit(values: &[f64], observed: impl Fn(usize) -> bool, end: usize) -> Result<Scaler> {
-        let v: Vec<f64> = (0..end.min(values.len())).filter(|&i| values[i].is_finite() && observed(i)).map(|i| values[i]).collect();
+        let v: Vec<f64> =
+            (0..end.min(values.len())).filter(|&i| values[i].is_finite() && observed(i)).map(|i| values[i]).collect();
         if v.len() < 2 {
             return Err(Error::Config("fewer than 2 observed values in the training period to normalise with".into()));
         }
