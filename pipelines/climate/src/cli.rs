@@ -366,7 +366,7 @@ pub fn forecast_config(common: &scidl_cli::CommonArgs, m: &ModelArgs, frame: &Fr
     }
     if let Some(a) = m.model {
         cfg.net.architecture = a;
-        if a == Architecture::Transformer && cfg.net.hidden % cfg.net.heads != 0 {
+        if a == Architecture::Transformer && !cfg.net.hidden.is_multiple_of(cfg.net.heads) {
             cfg.net.hidden = 32;
         }
     }

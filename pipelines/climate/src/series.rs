@@ -166,14 +166,16 @@ impl Frame {
             return Step::Irregular;
         }
         let diffs: Vec<f64> = self.times.windows(2).map(|w| w[1] - w[0]).collect();
-        let min = diffs.iter().copied().fold(f64::INFINITY, f64::min);
+        // Times are days in f64: snap the smallest step to whole seconds (an hour is 1/24 day, not
+        // 0.0416666666660603 after subtracting two large day counts).
+        let min = (diffs.iter().copied().fold(f64::INFINITY, f64::min) * 86_400.0).round() / 86_400.0;
         let multiple = |d: f64| {
             let k = d / min;
             (k - k.round()).abs() < 1e-6
         };
         if diffs.iter().all(|&d| multiple(d)) {
             // A smallest step of 28..31 days with gaps is more likely months than days.
-            let uniform = diffs.iter().all(|&d| (d - min).abs() < 1e-9);
+            let uniform = diffs.iter().all(|&d| (d - min).abs() < 1e-6);
             if uniform || !(27.5..=31.5).contains(&min) {
                 return Step::Days(min);
             }

@@ -104,7 +104,7 @@ impl Forecaster {
                 vb,
             )?),
             Architecture::Transformer => {
-                if cfg.hidden % cfg.heads != 0 {
+                if !cfg.hidden.is_multiple_of(cfg.heads) {
                     return Err(Error::Config(format!(
                         "transformer width {} is not a multiple of {} heads",
                         cfg.hidden, cfg.heads

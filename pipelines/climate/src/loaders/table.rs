@@ -161,7 +161,7 @@ fn parse_time_column(
                 return Err(row_err(i, format!("{} is neither a year nor a yyyymmdd date", raw[i])));
             }
             let years = raw.iter().all(|&v| (1583.0..=9999.0).contains(&v));
-            let compact = raw.iter().all(|&v| (1583_01_01.0..=9999_12_31.0).contains(&v));
+            let compact = raw.iter().all(|&v| (15_830_101.0..=99_991_231.0).contains(&v));
             if !years && !compact {
                 return Err(Error::input(
                     path,
@@ -317,6 +317,38 @@ mod tests {
         let p = write(dir.path(), "x.csv", "date,x\n2012-01-01,1\n");
         let e = read_series_table(&p, &TableOptions { columns: Some(vec!["nope".into()]), ..Default::default() });
         assert!(e.unwrap_err().to_string().contains("no column `nope`"));
+    }
+
+    #[test]
+    fn parquet_date_and_datetime_columns() {
+        use polars::prelude::{Column as PlColumn, NamedFrom, Series, TimeUnit as Tu};
+        let dir = tempfile::tempdir().unwrap();
+        // 2000-01-01 is day 10957 after 1970-01-01.
+        let days = Series::new("day".into(), &[10_957i32, 10_958, 10_960]).cast(&DataType::Date).unwrap();
+        let ms = Series::new("stamp".into(), &[946_684_800_000i64, 946_688_400_000, 946_692_000_000])
+            .cast(&DataType::Datetime(Tu::Milliseconds, None))
+            .unwrap();
+        let x = Series::new("x".into(), &[Some(1.0f64), None, Some(3.0)]);
+        let mut df =
+            polars::prelude::DataFrame::new(3, vec![PlColumn::from(days), PlColumn::from(ms), PlColumn::from(x)])
+                .unwrap();
+        let p = dir.path().join("t.parquet");
+        scidl_data::readers::table::write_parquet(&mut df, &p).unwrap();
+        let by_day = read_series_table(
+            &p,
+            &TableOptions { time_column: Some("day".into()), columns: Some(vec!["x".into()]), ..Default::default() },
+        )
+        .unwrap();
+        assert_eq!(by_day.times, vec![10_957.0, 10_958.0, 10_960.0]);
+        assert_eq!(by_day.date(2), DateTime::ymd(2000, 1, 4));
+        assert!(by_day.columns[0].values[1].is_nan());
+        let hourly = read_series_table(
+            &p,
+            &TableOptions { time_column: Some("stamp".into()), columns: Some(vec!["x".into()]), ..Default::default() },
+        )
+        .unwrap();
+        assert_eq!(hourly.step(), Step::Days(1.0 / 24.0));
+        assert_eq!(hourly.date(1).to_string(), "2000-01-01T01:00:00");
     }
 
     #[test]

@@ -25,13 +25,11 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use scidl_core::nn::ParamStore;
 use scidl_core::nn::nets::{RecurrentCell, SeqModel, SeqModelConfig, SeqOutput};
-use scidl_core::optim::{LrSchedule, OptimizerConfig};
-use scidl_core::train::{CheckpointStrategy, TrainConfig, Trainer};
-use scidl_data::{Batcher, BatcherConfig, Source, TensorDataset};
+use scidl_core::train::Trainer;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
 
+use crate::tasks::forecast::{adam_cosine, batcher};
 use crate::transforms::Scaler;
 use crate::{Error, Result};
 
@@ -306,25 +304,8 @@ pub fn autoencoder_scores(
     let model = LstmAutoencoder::new(cfg, &store)?;
     let train_starts: Vec<usize> = (0..=train_end - w).collect();
     let x = Tensor::from_vec(centred_windows(&z, &train_starts, w), (train_starts.len(), w, 1), &Device::Cpu)?;
-    let ds = TensorDataset::new(vec![("input".into(), x.clone()), ("target".into(), x)])?;
-    let bcfg =
-        BatcherConfig { batch_size: cfg.batch_size, shuffle: true, seed: cfg.seed, workers: 0, ..Default::default() };
-    let batches = Batcher::new(Source::Tensors(Arc::new(ds)), None, bcfg, device)?;
-    let train_cfg = TrainConfig {
-        epochs: cfg.epochs,
-        seed: cfg.seed,
-        optimizer: OptimizerConfig::Adam { lr: cfg.lr, betas: (0.9, 0.999), eps: 1e-8, weight_decay: 0.0 },
-        schedule: LrSchedule::CosineWarmup {
-            warmup_epochs: 0.0,
-            total_epochs: cfg.epochs as f64,
-            min_lr: cfg.lr * 0.05,
-        },
-        monitor: "train_loss".into(),
-        early_stopping_patience: None,
-        early_stopping_min_delta: 0.0,
-        clip_grad_norm: Some(1.0),
-        checkpoints: CheckpointStrategy::default(),
-    };
+    let batches = batcher(x.clone(), x, cfg.batch_size, true, cfg.seed, device)?;
+    let train_cfg = adam_cosine(cfg.epochs, cfg.lr, cfg.seed, "train_loss", None);
     let provenance = serde_json::json!({
         "kind": "scidl-climate anomaly autoencoder",
         "config": cfg,

@@ -360,10 +360,27 @@ pub fn build(cfg: &ForecastConfig, width: usize, store: &ParamStore) -> Result<F
     Forecaster::new(&cfg.net, width + 1, cfg.lookback, cfg.horizon, cfg.quantiles.len(), store.var_builder())
 }
 
-fn batcher(x: Tensor, y: Tensor, bs: usize, shuffle: bool, seed: u64, device: &Device) -> Result<Batcher> {
+/// A shuffling (or ordered) batcher over in-memory `input`/`target` tensors.
+pub(crate) fn batcher(x: Tensor, y: Tensor, bs: usize, shuffle: bool, seed: u64, device: &Device) -> Result<Batcher> {
     let ds = TensorDataset::new(vec![("input".into(), x), ("target".into(), y)])?;
     let cfg = BatcherConfig { batch_size: bs, shuffle, seed, workers: 0, ..Default::default() };
     Ok(Batcher::new(Source::Tensors(Arc::new(ds)), None, cfg, device)?)
+}
+
+/// The pipeline's training settings: Adam with a cosine decay to 5 % of `lr`, gradient-norm
+/// clipping at 1, early stopping on `monitor` after `patience` epochs without improvement.
+pub(crate) fn adam_cosine(epochs: usize, lr: f64, seed: u64, monitor: &str, patience: Option<usize>) -> TrainConfig {
+    TrainConfig {
+        epochs,
+        seed,
+        optimizer: OptimizerConfig::Adam { lr, betas: (0.9, 0.999), eps: 1e-8, weight_decay: 0.0 },
+        schedule: LrSchedule::CosineWarmup { warmup_epochs: 0.0, total_epochs: epochs as f64, min_lr: lr * 0.05 },
+        monitor: monitor.into(),
+        early_stopping_patience: patience,
+        early_stopping_min_delta: 0.0,
+        clip_grad_norm: Some(1.0),
+        checkpoints: CheckpointStrategy::default(),
+    }
 }
 
 /// Trains a forecaster on `p` with the core's trainer; checkpoints go to `run_dir/checkpoints`,
@@ -383,21 +400,8 @@ pub fn train(p: &Prepared, cfg: &ForecastConfig, run_dir: &Path, label: &str, de
     } else {
         Some(batcher(p.inputs(&va, cfg, &cpu)?, p.targets(&va, cfg.horizon, &cpu)?, 256, false, cfg.seed, device)?)
     };
-    let train_cfg = TrainConfig {
-        epochs: cfg.epochs,
-        seed: cfg.seed,
-        optimizer: OptimizerConfig::Adam { lr: cfg.lr, betas: (0.9, 0.999), eps: 1e-8, weight_decay: 0.0 },
-        schedule: LrSchedule::CosineWarmup {
-            warmup_epochs: 0.0,
-            total_epochs: cfg.epochs as f64,
-            min_lr: cfg.lr * 0.05,
-        },
-        monitor: if val_b.is_some() { "val_loss".into() } else { "train_loss".into() },
-        early_stopping_patience: cfg.patience,
-        early_stopping_min_delta: 0.0,
-        clip_grad_norm: Some(1.0),
-        checkpoints: CheckpointStrategy::default(),
-    };
+    let monitor = if val_b.is_some() { "val_loss" } else { "train_loss" };
+    let train_cfg = adam_cosine(cfg.epochs, cfg.lr, cfg.seed, monitor, cfg.patience);
     let quantiles = cfg.quantiles.clone();
     let prov = ForecastProvenance {
         kind: "scidl-climate forecaster".into(),
@@ -514,6 +518,38 @@ mod tests {
         let x = x.to_vec3::<f32>().unwrap();
         assert_eq!((x[0][51][3], x[0][52][3], x[0][52][0]), (0.0, 1.0, 0.0));
         assert!((f64::from(x[0][51][0]) - p.scaler.apply(p.values[100])).abs() < 1e-5);
+    }
+
+    #[test]
+    fn covariates_are_normalised_on_the_training_period_and_fed_to_the_network() {
+        // A daily series with a covariate that doubles after the training period: its scaler must
+        // not see the test period, and the network input grows by one feature.
+        let cal = crate::time::Calendar::Standard;
+        let n = 400;
+        let times: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let y: Vec<f64> = (0..n).map(|i| (i as f64 / 7.0).sin()).collect();
+        let c: Vec<f64> = (0..n).map(|i| if i < 300 { 1.0 + (i % 2) as f64 } else { 10.0 }).collect();
+        let f = Frame::new("d.csv".into(), cal, times, vec![crate::Column::new("y", y), crate::Column::new("rain", c)])
+            .unwrap();
+        let cfg = ForecastConfig {
+            target: "y".into(),
+            covariates: vec!["rain".into()],
+            lookback: 20,
+            horizon: 5,
+            train_end: "1970-10-27".into(), // day 299: rows 0..300
+            ..co2_cfg()
+        };
+        let p = prepare(&f, &cfg).unwrap();
+        assert_eq!(p.train_end, 300);
+        assert_eq!(p.covariate_scalers[0], Scaler { mean: 1.5, std: 0.5 });
+        assert_eq!(p.width, 4);
+        let x = p.inputs(&[50], &cfg, &Device::Cpu).unwrap();
+        assert_eq!(x.dims(), &[1, 20, 5]);
+        let store = ParamStore::new(1, &Device::Cpu);
+        let m = build(&cfg, p.width, &store).unwrap();
+        assert_eq!(m.forward_t(&x, false).unwrap().dims(), &[1, 5, 3]);
+        let missing = ForecastConfig { covariates: vec!["wind".into()], ..cfg };
+        assert!(prepare(&f, &missing).unwrap_err().to_string().contains("no column `wind`"));
     }
 
     #[test]
