@@ -3,7 +3,7 @@
 #   make test   # the whole test suite
 # Each target first installs the Debian packages the build needs when they are missing.
 
-DEB_PACKAGES := pkg-config libhdf5-dev fonts-dejavu-core
+DEB_PACKAGES := pkg-config libhdf5-dev libcfitsio-dev fonts-dejavu-core
 CARGO ?= cargo
 
 .PHONY: deps demo test fashion-mnist case-fashion-mnist case-co2 bench bench-climate doc lint

@@ -1,0 +1,549 @@
+//! FITS files through cfitsio (the `fitsio` crate): the HDU list, header cards, images of every
+//! BITPIX with BSCALE/BZERO applied (including the unsigned conventions), BLANK and NaN pixels as
+//! masked (NaN), tile-compressed images (RICE, GZIP, HCOMPRESS, PLIO: cfitsio decompresses them),
+//! one plane of a data cube, and binary tables written and read back.
+//!
+//! HDUs are numbered from 0 (the primary), as astropy does, or chosen by `EXTNAME`. Images come
+//! out row-major `[y][x]`, `x` the fastest axis (FITS axis 1), as numpy shows them.
+
+use crate::{Error, Result};
+use fitsio::FitsFile;
+use fitsio::hdu::HduInfo;
+use fitsio::images::ImageType;
+use std::ffi::CStr;
+use std::path::Path;
+
+/// One header card.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Card {
+    /// Keyword.
+    pub key: String,
+    /// Value as written (strings without their quotes), if the card has one.
+    pub value: Option<String>,
+    /// Comment.
+    pub comment: String,
+}
+
+/// The cards of one header.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Header {
+    /// The cards in file order.
+    pub cards: Vec<Card>,
+}
+
+impl Header {
+    /// The value of `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.cards.iter().find(|c| c.key == key).and_then(|c| c.value.as_deref())
+    }
+
+    /// The value of `key` as a number (FITS allows `D` exponents).
+    pub fn number(&self, key: &str) -> Option<f64> {
+        self.get(key).and_then(|v| v.trim().replace(['D', 'd'], "E").parse().ok())
+    }
+
+    /// The value of `key` as text.
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.get(key).map(|v| v.trim().to_string())
+    }
+}
+
+/// Splits an 80-character card into keyword, value and comment.
+pub fn parse_card(card: &str) -> Card {
+    let key = card.get(..8).unwrap_or(card).trim().to_string();
+    let rest = card.get(8..).unwrap_or("");
+    if !rest.starts_with("= ") && !rest.starts_with("=") || key == "COMMENT" || key == "HISTORY" || key.is_empty() {
+        return Card { key, value: None, comment: rest.trim().to_string() };
+    }
+    let body = rest[1..].trim_start();
+    if let Some(stripped) = body.strip_prefix('\'') {
+        // A string: '' is an escaped quote; the string ends at a lone quote.
+        let mut value = String::new();
+        let mut chars = stripped.chars().peekable();
+        let mut consumed = 1;
+        while let Some(c) = chars.next() {
+            consumed += c.len_utf8();
+            if c == '\'' {
+                if chars.peek() == Some(&'\'') {
+                    chars.next();
+                    consumed += 1;
+                    value.push('\'');
+                    continue;
+                }
+                break;
+            }
+            value.push(c);
+        }
+        let after = &body[consumed.min(body.len())..];
+        let comment = after.split_once('/').map(|(_, c)| c.trim().to_string()).unwrap_or_default();
+        return Card { key, value: Some(value.trim_end().to_string()), comment };
+    }
+    let (v, c) = body.split_once('/').unwrap_or((body, ""));
+    Card { key, value: Some(v.trim().to_string()), comment: c.trim().to_string() }
+}
+
+/// What an HDU holds.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HduSummary {
+    /// Index from 0 (the primary HDU).
+    pub index: usize,
+    /// `EXTNAME`, or `PRIMARY` for HDU 0 without one.
+    pub name: String,
+    /// `image`, `compressed image`, `binary table` or `ascii table`.
+    pub kind: String,
+    /// BITPIX of the pixels (ZBITPIX for a compressed image); none for tables.
+    pub bitpix: Option<i64>,
+    /// Image shape (numpy order, slowest axis first) or `[rows]` for tables.
+    pub shape: Vec<usize>,
+}
+
+/// An HDU chosen by index (from 0) or by `EXTNAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HduSel {
+    /// Index from 0.
+    Index(usize),
+    /// `EXTNAME` (case-insensitive).
+    Name(String),
+}
+
+impl HduSel {
+    /// `"2"` is an index, anything else a name.
+    pub fn parse(s: &str) -> HduSel {
+        s.trim().parse().map(HduSel::Index).unwrap_or_else(|_| HduSel::Name(s.trim().to_string()))
+    }
+}
+
+impl std::fmt::Display for HduSel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HduSel::Index(i) => write!(f, "HDU {i}"),
+            HduSel::Name(n) => write!(f, "HDU '{n}'"),
+        }
+    }
+}
+
+/// An image with its header; masked pixels (BLANK, NaN) are NaN.
+#[derive(Debug, Clone)]
+pub struct Image {
+    /// Pixels, row-major `[y][x]`.
+    pub data: Vec<f64>,
+    /// Width (FITS axis 1).
+    pub width: usize,
+    /// Height (FITS axis 2).
+    pub height: usize,
+    /// The header of the HDU.
+    pub header: Header,
+    /// The HDU's index.
+    pub hdu: usize,
+}
+
+impl Image {
+    /// The pixel at column `x`, row `y`.
+    pub fn at(&self, x: usize, y: usize) -> f64 {
+        self.data[y * self.width + x]
+    }
+
+    /// Number of masked pixels.
+    pub fn masked(&self) -> usize {
+        self.data.iter().filter(|v| v.is_nan()).count()
+    }
+}
+
+fn check_magic(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = [0u8; 9];
+    let mut f = std::fs::File::open(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
+    let n = f.read(&mut head).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+    if n < 9 || &head != b"SIMPLE  =" {
+        return Err(Error::input(path, "not a FITS file: it does not start with the `SIMPLE  =` card"));
+    }
+    Ok(())
+}
+
+fn open(path: &Path) -> Result<FitsFile> {
+    check_magic(path)?;
+    FitsFile::open(path).map_err(|e| Error::input(path, format!("cannot open the FITS file: {e}")))
+}
+
+/// The raw header cards of the current HDU of `f`.
+fn header_cards(f: &mut FitsFile, path: &Path, hdu: usize) -> Result<Header> {
+    let (mut nkeys, mut more, mut status) = (0i32, 0i32, 0i32);
+    // SAFETY: the pointer comes from an open FitsFile whose current HDU was just selected; cfitsio
+    // writes at most 81 bytes (FLEN_CARD) into `buf`.
+    unsafe {
+        fitsio::sys::ffghsp(f.as_raw(), &mut nkeys, &mut more, &mut status);
+    }
+    if status != 0 {
+        return Err(Error::input(path, format!("HDU {hdu}: cannot read the header (cfitsio status {status})")));
+    }
+    let mut cards = Vec::with_capacity(nkeys as usize);
+    for k in 1..=nkeys {
+        let mut buf = [0 as std::os::raw::c_char; 81];
+        // SAFETY: as above.
+        unsafe {
+            fitsio::sys::ffgrec(f.as_raw(), k, buf.as_mut_ptr(), &mut status);
+        }
+        if status != 0 {
+            return Err(Error::input(
+                path,
+                format!("HDU {hdu}: cannot read header card {k} (cfitsio status {status})"),
+            ));
+        }
+        // SAFETY: cfitsio null-terminates the card.
+        let text = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned();
+        cards.push(parse_card(&text));
+    }
+    Ok(Header { cards })
+}
+
+fn bitpix_of(t: &ImageType) -> i64 {
+    match t {
+        ImageType::UnsignedByte => 8,
+        ImageType::Byte => 8,
+        ImageType::Short | ImageType::UnsignedShort => 16,
+        ImageType::Long | ImageType::UnsignedLong => 32,
+        ImageType::LongLong => 64,
+        ImageType::Float => -32,
+        ImageType::Double => -64,
+    }
+}
+
+/// Lists the HDUs of a FITS file.
+pub fn list_hdus(path: &Path) -> Result<Vec<HduSummary>> {
+    let mut f = open(path)?;
+    let n = f.num_hdus().map_err(|e| Error::input(path, format!("cannot count HDUs: {e}")))?;
+    (0..n)
+        .map(|i| {
+            let hdu = f.hdu(i).map_err(|e| Error::input(path, format!("HDU {i}: {e}")))?;
+            let header = header_cards(&mut f, path, i)?;
+            let name = header.text("EXTNAME").unwrap_or_else(|| if i == 0 { "PRIMARY".into() } else { String::new() });
+            let compressed = header.get("ZIMAGE") == Some("T");
+            Ok(match &hdu.info {
+                HduInfo::ImageInfo { shape, image_type } => HduSummary {
+                    index: i,
+                    name,
+                    kind: if compressed { "compressed image" } else { "image" }.into(),
+                    bitpix: Some(
+                        header
+                            .number(if compressed { "ZBITPIX" } else { "BITPIX" })
+                            .map_or(bitpix_of(image_type), |b| b as i64),
+                    ),
+                    shape: shape.clone(),
+                },
+                HduInfo::TableInfo { num_rows, .. } => HduSummary {
+                    index: i,
+                    name,
+                    kind: if header.text("XTENSION").as_deref() == Some("TABLE") {
+                        "ascii table"
+                    } else {
+                        "binary table"
+                    }
+                    .into(),
+                    bitpix: None,
+                    shape: vec![*num_rows],
+                },
+                HduInfo::AnyInfo => {
+                    HduSummary { index: i, name, kind: "unknown".into(), bitpix: None, shape: Vec::new() }
+                }
+            })
+        })
+        .collect()
+}
+
+fn resolve(path: &Path, hdus: &[HduSummary], sel: &HduSel) -> Result<usize> {
+    match sel {
+        HduSel::Index(i) if *i < hdus.len() => Ok(*i),
+        HduSel::Index(i) => Err(Error::input(
+            path,
+            format!("HDU {i} does not exist: the file has {} HDUs (0..{})", hdus.len(), hdus.len() - 1),
+        )),
+        HduSel::Name(n) => hdus.iter().find(|h| h.name.eq_ignore_ascii_case(n)).map(|h| h.index).ok_or_else(|| {
+            let names: Vec<String> = hdus.iter().map(|h| format!("{} {}", h.index, h.name)).collect();
+            Error::input(path, format!("no HDU named '{n}' (HDUs: {})", names.join(", ")))
+        }),
+    }
+}
+
+/// Picks the HDU to read an image from: `sel`, or the first image HDU with data (the primary, or
+/// the first extension when the primary is empty, as many instruments write).
+pub fn image_hdu(path: &Path, sel: Option<&HduSel>) -> Result<usize> {
+    let hdus = list_hdus(path)?;
+    let i = match sel {
+        Some(s) => resolve(path, &hdus, s)?,
+        None => hdus
+            .iter()
+            .find(|h| h.kind.ends_with("image") && !h.shape.is_empty() && h.shape.iter().product::<usize>() > 0)
+            .map(|h| h.index)
+            .ok_or_else(|| {
+                let kinds: Vec<String> = hdus.iter().map(|h| format!("HDU {} {}", h.index, h.kind)).collect();
+                Error::input(path, format!("not an image file: no HDU holds pixels ({})", kinds.join(", ")))
+            })?,
+    };
+    let h = &hdus[i];
+    if !h.kind.ends_with("image") {
+        return Err(Error::input(path, format!("HDU {i} ({}) is a {}, not an image", h.name, h.kind)));
+    }
+    if h.shape.is_empty() || h.shape.iter().product::<usize>() == 0 {
+        return Err(Error::input(path, format!("HDU {i} ({}) holds no pixels (NAXIS = 0)", h.name)));
+    }
+    Ok(i)
+}
+
+/// Reads a 2-D image (or plane `plane` of a 3-D cube) from the HDU `sel` (default: see
+/// [`image_hdu`]). Physical values (BSCALE/BZERO applied); BLANK pixels and NaN become NaN.
+pub fn read_image(path: &Path, sel: Option<&HduSel>, plane: Option<usize>) -> Result<Image> {
+    let index = image_hdu(path, sel)?;
+    let mut f = open(path)?;
+    let hdu = f.hdu(index).map_err(|e| Error::input(path, format!("HDU {index}: {e}")))?;
+    let header = header_cards(&mut f, path, index)?;
+    let HduInfo::ImageInfo { shape, .. } = &hdu.info else {
+        return Err(Error::input(path, format!("HDU {index} is not an image")));
+    };
+    let shape = shape.clone();
+    let (planes, height, width) = match shape.as_slice() {
+        [h, w] => (1, *h, *w),
+        [p, h, w] => (*p, *h, *w),
+        [1, p, h, w] => (*p, *h, *w),
+        other => {
+            return Err(Error::input(
+                path,
+                format!("HDU {index}: images of shape {other:?} are not supported (2-D, or 3-D cubes)"),
+            ));
+        }
+    };
+    let k = match (planes, plane) {
+        (1, None | Some(0)) => 0,
+        (_, Some(k)) if k < planes => k,
+        (_, Some(k)) => {
+            return Err(Error::input(path, format!("HDU {index}: plane {k} does not exist (the cube has {planes})")));
+        }
+        (_, None) => {
+            return Err(Error::input(
+                path,
+                format!("HDU {index} is a cube of {planes} planes; choose one with --plane"),
+            ));
+        }
+    };
+    let n = width * height;
+    let data: Vec<f64> = hdu.read_section(&mut f, k * n, (k + 1) * n).map_err(|e| {
+        Error::input(path, format!("HDU {index}: cannot read the pixels (truncated or corrupt file?): {e}"))
+    })?;
+    let compressed = header.get("ZIMAGE") == Some("T");
+    let key = |k: &str| if compressed { format!("Z{k}") } else { k.to_string() };
+    let blank = header.number(&key("BLANK")).or_else(|| header.number("BLANK"));
+    let int_image = header.number(&key("BITPIX")).is_some_and(|b| b > 0.0);
+    let data = match blank.filter(|_| int_image) {
+        Some(b) => {
+            let scale = header.number(&key("BSCALE")).or_else(|| header.number("BSCALE")).unwrap_or(1.0);
+            let zero = header.number(&key("BZERO")).or_else(|| header.number("BZERO")).unwrap_or(0.0);
+            let masked = zero + scale * b;
+            data.into_iter().map(|v| if v == masked { f64::NAN } else { v }).collect()
+        }
+        None => data,
+    };
+    Ok(Image { data, width, height, header, hdu: index })
+}
+
+/// Writes a catalog as a FITS binary table (primary HDU empty, table EXTNAME `CATALOG`) with one
+/// `D` (f64) column per entry of `columns`, plus `cards` (key, value, comment) in the table header.
+/// The file is written beside `path` and renamed over it.
+pub fn write_table(path: &Path, columns: &[(String, Vec<f64>)], cards: &[(String, String, String)]) -> Result<()> {
+    use fitsio::tables::{ColumnDataType, ColumnDescription};
+    let tmp = path.with_extension("fits.partial");
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| -> std::result::Result<(), fitsio::errors::Error> {
+        let mut f = FitsFile::create(&tmp).open()?;
+        let descs: Vec<_> = columns
+            .iter()
+            .map(|(n, _)| ColumnDescription::new(n).with_type(ColumnDataType::Double).create())
+            .collect::<std::result::Result<_, _>>()?;
+        let hdu = f.create_table("CATALOG", &descs)?;
+        for (n, v) in columns {
+            hdu.write_col(&mut f, n, v)?;
+        }
+        for (k, v, c) in cards {
+            hdu.write_key(&mut f, k, (v.as_str(), c.as_str()))?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::input(path, format!("cannot write: {e}"))),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(Error::input(path, format!("cannot write the FITS table: {e}")))
+        }
+    }
+}
+
+/// Reads the numeric columns of a binary table HDU as f64 columns (name, values).
+pub fn read_table(path: &Path, sel: &HduSel) -> Result<Vec<(String, Vec<f64>)>> {
+    let hdus = list_hdus(path)?;
+    let index = resolve(path, &hdus, sel)?;
+    let mut f = open(path)?;
+    let hdu = f.hdu(index).map_err(|e| Error::input(path, format!("HDU {index}: {e}")))?;
+    let HduInfo::TableInfo { column_descriptions, .. } = &hdu.info else {
+        return Err(Error::input(path, format!("HDU {index} is an image, not a table")));
+    };
+    let names: Vec<String> = column_descriptions.iter().map(|c| c.name.clone()).collect();
+    let mut out = Vec::new();
+    for n in names {
+        if let Ok(v) = hdu.read_col::<f64>(&mut f, &n) {
+            out.push((n, v));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cards_split_into_key_value_comment() {
+        let c = parse_card("CTYPE1  = 'RA---TAN'           / projection                                     ");
+        assert_eq!(
+            (c.key.as_str(), c.value.as_deref(), c.comment.as_str()),
+            ("CTYPE1", Some("RA---TAN"), "projection")
+        );
+        let c = parse_card("OBJECT  = 'O''Brien / x'  / quoted");
+        assert_eq!(c.value.as_deref(), Some("O'Brien / x"));
+        assert_eq!(c.comment, "quoted");
+        let c = parse_card("CDELT1  =          -2.7778D-04 / deg");
+        let h = Header { cards: vec![c] };
+        assert_eq!(h.number("CDELT1"), Some(-2.7778e-4));
+        assert_eq!(parse_card("HISTORY made by = someone").value, None);
+    }
+}
+
+#[cfg(test)]
+mod reference_tests {
+    //! Against `tests/fixtures/fits/fits_reference.json` (astropy 8.0.2 on files it wrote from the
+    //! real m13 image: every BITPIX, unsigned and scaled integers, BLANK, NaN, extensions, the four
+    //! tile compressions, a cube, and broken files).
+    use super::*;
+    use std::path::PathBuf;
+
+    fn dir() -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fits"))
+    }
+
+    fn reference() -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir().join("fits_reference.json")).unwrap()).unwrap()
+    }
+
+    fn check_image(file: &str, want: &serde_json::Value, img: &Image) {
+        let mut sum = 0.0;
+        for v in img.data.iter().filter(|v| !v.is_nan()) {
+            sum += v;
+        }
+        assert!((sum - want["finite_sum"].as_f64().unwrap()).abs() < 1e-6 * sum.abs().max(1.0), "{file}: sum {sum}");
+        assert_eq!(img.masked() as u64, want["masked_count"].as_u64().unwrap(), "{file}");
+        for (pos, v) in want["pixels"].as_object().unwrap() {
+            let p: Vec<usize> = pos.split(',').map(|s| s.parse().unwrap()).collect();
+            let (y, x) = (p[p.len() - 2], p[p.len() - 1]);
+            match v.as_f64() {
+                // serde_json's default float parsing may differ from Python's repr in the last bit.
+                Some(v) => assert!(
+                    (img.at(x, y) - v).abs() <= 1e-12 * v.abs().max(1.0),
+                    "{file} [{pos}]: {} vs {v}",
+                    img.at(x, y)
+                ),
+                None => assert!(img.at(x, y).is_nan(), "{file} [{pos}] should be masked"),
+            }
+        }
+    }
+
+    #[test]
+    fn every_pixel_type_scaling_mask_and_compression_reads_as_astropy_does() {
+        let r = reference();
+        let files = r["files"].as_object().unwrap();
+        let mut checked = 0;
+        for name in [
+            "bitpix_u8.fits",
+            "bitpix_i16.fits",
+            "bitpix_i32.fits",
+            "bitpix_i64.fits",
+            "bitpix_f32.fits",
+            "bitpix_f64.fits",
+            "u16_bzero.fits",
+            "scaled_i16.fits",
+            "blank_i16.fits",
+            "nan_f32.fits",
+            "comp_rice.fits",
+            "comp_gzip.fits",
+            "comp_hcompress.fits",
+            "comp_plio.fits",
+        ] {
+            let want = &files[name]["hdus"];
+            let hdu =
+                want.as_array().unwrap().iter().find(|h| h["shape"].as_array().is_some_and(|s| !s.is_empty())).unwrap();
+            let img = read_image(&dir().join(name), None, None).unwrap();
+            assert_eq!(img.hdu as u64, hdu["index"].as_u64().unwrap(), "{name}");
+            assert_eq!((img.height, img.width), (64, 64));
+            check_image(name, hdu, &img);
+            let list = list_hdus(&dir().join(name)).unwrap();
+            assert_eq!(list[img.hdu].bitpix, hdu["BITPIX"].as_i64(), "{name}");
+            if name.starts_with("comp_") {
+                assert_eq!(list[img.hdu].kind, "compressed image");
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 14);
+    }
+
+    #[test]
+    fn extensions_by_index_and_name_cubes_and_tables() {
+        let r = reference();
+        let multi = dir().join("multi_ext.fits");
+        let list = list_hdus(&multi).unwrap();
+        let names: Vec<&str> = list.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["PRIMARY", "SCI", "ERR", "CAT"]);
+        assert_eq!(list[3].kind, "binary table");
+        let err = read_image(&multi, Some(&HduSel::parse("err")), None).unwrap();
+        check_image("multi ERR", &r["files"]["multi_ext.fits"]["hdus"][2], &err);
+        let sci = read_image(&multi, None, None).unwrap();
+        assert_eq!(sci.hdu, 1, "the empty primary is skipped");
+        let e = read_image(&multi, Some(&HduSel::Index(3)), None).unwrap_err().to_string();
+        assert!(e.contains("multi_ext.fits") && e.contains("HDU 3") && e.contains("not an image"), "{e}");
+        let e = read_image(&multi, Some(&HduSel::Name("DQ".into())), None).unwrap_err().to_string();
+        assert!(e.contains("no HDU named 'DQ'"), "{e}");
+        let cat = read_table(&multi, &HduSel::Name("CAT".into())).unwrap();
+        assert_eq!(cat.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(), ["x", "y"]);
+
+        let cube = dir().join("cube_f32.fits");
+        let e = read_image(&cube, None, None).unwrap_err().to_string();
+        assert!(e.contains("cube of 3 planes"), "{e}");
+        let p2 = read_image(&cube, None, Some(2)).unwrap();
+        assert_eq!((p2.at(0, 0), p2.at(20, 10)), (483.0, 663.0));
+        assert!(read_image(&cube, None, Some(3)).is_err());
+    }
+
+    #[test]
+    fn broken_files_are_errors_naming_the_file() {
+        for (name, want) in [
+            ("truncated.fits", "truncated.fits"),
+            ("wrong_magic.fits", "not a FITS file"),
+            ("table_only.fits", "not an image"),
+        ] {
+            let e = read_image(&dir().join(name), None, None);
+            let msg = e.as_ref().err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.is_err() && msg.contains(name) && msg.contains(want), "{name}: {msg}");
+            assert!(e.unwrap_err().is_bad_input());
+        }
+        let e = read_image(&dir().join("table_only.fits"), Some(&HduSel::Index(0)), None).unwrap_err().to_string();
+        assert!(e.contains("holds no pixels"), "{e}");
+    }
+
+    #[test]
+    fn catalogs_round_trip_through_a_binary_table() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("cat.fits");
+        let cols = vec![("X_IMAGE".to_string(), vec![1.5, 2.5]), ("FLUX".to_string(), vec![10.0, -3.25])];
+        write_table(&p, &cols, &[("PIXORIG".into(), "1".into(), "pixel coordinates are 1-based (FITS)".into())])
+            .unwrap();
+        let back = read_table(&p, &HduSel::Name("CATALOG".into())).unwrap();
+        assert_eq!(back, cols);
+        let list = list_hdus(&p).unwrap();
+        assert_eq!(list[1].shape, [2]);
+    }
+}

@@ -1,0 +1,10 @@
+//! # scidl-astro
+//!
+//! Astronomical images on scidl's model core: FITS images and tables through cfitsio, celestial
+//! TAN WCS, a Source-Extractor/SEP-compatible background, detection and aperture photometry.
+
+pub mod error;
+pub mod fits;
+pub mod wcs;
+
+pub use error::{Error, Result};

@@ -1,0 +1,3 @@
+//! `scidl-astro`: FITS images in, source catalogs out.
+
+fn main() {}
