@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod fits;
+pub mod photometry;
 pub mod wcs;
 
 pub use error::{Error, Result};
