@@ -6,6 +6,7 @@
 pub mod error;
 pub mod fits;
 pub mod photometry;
+pub mod simulate;
 pub mod wcs;
 
 pub use error::{Error, Result};
