@@ -3,6 +3,7 @@
 //! Astronomical images on scidl's model core: FITS images and tables through cfitsio, celestial
 //! TAN WCS, a Source-Extractor/SEP-compatible background, detection and aperture photometry.
 
+pub mod background;
 pub mod error;
 pub mod fits;
 pub mod photometry;

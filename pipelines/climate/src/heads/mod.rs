@@ -58,15 +58,59 @@ pub struct NetConfig {
     /// Attention heads (transformer).
     #[serde(default = "default_heads")]
     pub heads: usize,
+    /// Steps per token of the transformer (patches of consecutive steps, as PatchTST); 1 = one
+    /// token per step. Must divide the window length.
+    #[serde(default = "default_patch")]
+    pub patch: usize,
 }
 
 fn default_heads() -> usize {
     4
 }
 
+fn default_patch() -> usize {
+    4
+}
+
+/// Outputs per token of the patched transformer before the flattening head (direct strategy).
+const TOKEN_FEATURES: usize = 16;
+
+/// A transformer over patches of `patch` consecutive steps (Nie et al. 2023, "A time series is
+/// worth 64 words"): `(B, T, F)` is cut into `T / patch` tokens of `patch * F` values; the direct
+/// head flattens every token's outputs into all horizons and quantiles, the seq2seq head reads
+/// `patch * Q` values per future token.
+struct PatchTransformer {
+    enc: TransformerEncoder,
+    head: Option<candle_nn::Linear>,
+    patch: usize,
+}
+
+impl PatchTransformer {
+    fn forward(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        let (b, t, f) = x.dims3()?;
+        if t % self.patch != 0 {
+            candle_core::bail!("window of {t} steps is not a multiple of the patch length {}", self.patch);
+        }
+        let tokens = x.reshape((b, t / self.patch, self.patch * f))?;
+        let y = self.enc.forward_t(&tokens, train)?;
+        match &self.head {
+            Some(h) => candle_core::Module::forward(h, &y.flatten_from(1)?),
+            None => {
+                let (_, n, pq) = y.dims3()?;
+                y.reshape((b, n * self.patch, pq / self.patch))
+            }
+        }
+    }
+}
+
+enum Net {
+    Recurrent(SeqModel),
+    Transformer(PatchTransformer),
+}
+
 /// A forecaster network: `(B, L, F)` (direct) or `(B, L + H, F)` (seq2seq) in, `(B, H, Q)` out.
 pub struct Forecaster {
-    net: Box<dyn ModuleT>,
+    net: Net,
     strategy: Strategy,
     horizon: usize,
     quantiles: usize,
@@ -90,8 +134,8 @@ impl Forecaster {
             Strategy::Direct => (SeqOutput::SeqToOne, horizon * quantiles),
             Strategy::Seq2seq => (SeqOutput::SeqToSeq, quantiles),
         };
-        let net: Box<dyn ModuleT> = match cfg.architecture {
-            Architecture::Lstm | Architecture::Gru => Box::new(SeqModel::new(
+        let net = match cfg.architecture {
+            Architecture::Lstm | Architecture::Gru => Net::Recurrent(SeqModel::new(
                 &SeqModelConfig {
                     cell: if cfg.architecture == Architecture::Lstm { RecurrentCell::Lstm } else { RecurrentCell::Gru },
                     input_size: features,
@@ -104,27 +148,40 @@ impl Forecaster {
                 vb,
             )?),
             Architecture::Transformer => {
-                if !cfg.hidden.is_multiple_of(cfg.heads) {
+                if cfg.heads == 0 || !cfg.hidden.is_multiple_of(cfg.heads) {
                     return Err(Error::Config(format!(
                         "transformer width {} is not a multiple of {} heads",
                         cfg.hidden, cfg.heads
                     )));
                 }
-                Box::new(TransformerEncoder::new(
+                let p = cfg.patch.max(1);
+                let steps = if cfg.strategy == Strategy::Direct { lookback } else { lookback + horizon };
+                if !steps.is_multiple_of(p) || (cfg.strategy == Strategy::Seq2seq && !horizon.is_multiple_of(p)) {
+                    return Err(Error::Config(format!(
+                        "transformer patch length {p} must divide the window ({steps} steps) and the horizon ({horizon})"
+                    )));
+                }
+                let tokens = steps / p;
+                let per_token = if cfg.strategy == Strategy::Direct { TOKEN_FEATURES } else { p * quantiles };
+                let enc = TransformerEncoder::new(
                     &TransformerConfig {
-                        input_size: features,
+                        input_size: features * p,
                         d_model: cfg.hidden,
                         heads: cfg.heads,
                         num_layers: cfg.layers,
                         ff_size: 2 * cfg.hidden,
                         dropout: cfg.dropout,
-                        max_len: lookback + horizon,
-                        output_size,
-                        output,
+                        max_len: tokens,
+                        output_size: per_token,
+                        output: SeqOutput::SeqToSeq,
                         causal: false,
                     },
-                    vb,
-                )?)
+                    vb.pp("encoder"),
+                )?;
+                let head = (cfg.strategy == Strategy::Direct)
+                    .then(|| candle_nn::linear(tokens * TOKEN_FEATURES, horizon * quantiles, vb.pp("flatten_head")))
+                    .transpose()?;
+                Net::Transformer(PatchTransformer { enc, head, patch: p })
             }
         };
         Ok(Self { net, strategy: cfg.strategy, horizon, quantiles })
@@ -138,7 +195,10 @@ impl Forecaster {
 
 impl ModuleT for Forecaster {
     fn forward_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
-        let y = self.net.forward_t(x, train)?;
+        let y = match &self.net {
+            Net::Recurrent(m) => m.forward_t(x, train)?,
+            Net::Transformer(m) => m.forward(x, train)?,
+        };
         let b = y.dim(0)?;
         match self.strategy {
             Strategy::Direct => y.reshape((b, self.horizon, self.quantiles)),
@@ -177,7 +237,8 @@ mod tests {
         for arch in [Architecture::Lstm, Architecture::Gru, Architecture::Transformer] {
             for strategy in [Strategy::Direct, Strategy::Seq2seq] {
                 let store = ParamStore::new(1, &dev);
-                let cfg = NetConfig { architecture: arch, strategy, hidden: 8, layers: 1, dropout: 0.0, heads: 2 };
+                let cfg =
+                    NetConfig { architecture: arch, strategy, hidden: 8, layers: 1, dropout: 0.0, heads: 2, patch: 2 };
                 let f = Forecaster::new(&cfg, 3, 10, 4, 3, store.var_builder()).unwrap();
                 let t = if strategy == Strategy::Direct { 10 } else { 14 };
                 let x = Tensor::zeros((2, t, 3), candle_core::DType::F32, &dev).unwrap();

@@ -71,6 +71,7 @@ impl Default for ForecastConfig {
                 layers: 2,
                 dropout: 0.1,
                 heads: 4,
+                patch: 4,
             },
             fill: FillPolicy::Linear,
             train_end: String::new(),
@@ -487,6 +488,7 @@ mod tests {
                 layers: 1,
                 dropout: 0.0,
                 heads: 2,
+                patch: 4,
             },
             epochs: 2,
             ..Default::default()
