@@ -53,6 +53,7 @@ pub fn learned_models() -> Vec<(String, NetConfig)> {
         layers,
         dropout: 0.1,
         heads: 4,
+        patch: 4,
     };
     vec![
         ("LSTM".to_string(), net(Architecture::Lstm, 64, 2)),

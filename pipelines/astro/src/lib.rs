@@ -5,6 +5,7 @@
 
 pub mod background;
 pub mod error;
+pub mod extract;
 pub mod fits;
 pub mod photometry;
 pub mod simulate;

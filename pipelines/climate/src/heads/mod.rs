@@ -82,6 +82,10 @@ const TOKEN_FEATURES: usize = 16;
 struct PatchTransformer {
     enc: TransformerEncoder,
     head: Option<candle_nn::Linear>,
+    /// Direct strategy: a linear map from the raw window to the outputs, added to the head's
+    /// (the linear path of DLinear, Zeng et al. 2023), so attention models what a linear
+    /// autoregression of the window misses.
+    skip: Option<candle_nn::Linear>,
     patch: usize,
 }
 
@@ -94,7 +98,13 @@ impl PatchTransformer {
         let tokens = x.reshape((b, t / self.patch, self.patch * f))?;
         let y = self.enc.forward_t(&tokens, train)?;
         match &self.head {
-            Some(h) => candle_core::Module::forward(h, &y.flatten_from(1)?),
+            Some(h) => {
+                let out = candle_core::Module::forward(h, &y.flatten_from(1)?)?;
+                match &self.skip {
+                    Some(s) => out + candle_core::Module::forward(s, &x.flatten_from(1)?)?,
+                    None => Ok(out),
+                }
+            }
             None => {
                 let (_, n, pq) = y.dims3()?;
                 y.reshape((b, n * self.patch, pq / self.patch))
@@ -181,7 +191,10 @@ impl Forecaster {
                 let head = (cfg.strategy == Strategy::Direct)
                     .then(|| candle_nn::linear(tokens * TOKEN_FEATURES, horizon * quantiles, vb.pp("flatten_head")))
                     .transpose()?;
-                Net::Transformer(PatchTransformer { enc, head, patch: p })
+                let skip = (cfg.strategy == Strategy::Direct)
+                    .then(|| candle_nn::linear(steps * features, horizon * quantiles, vb.pp("linear_skip")))
+                    .transpose()?;
+                Net::Transformer(PatchTransformer { enc, head, skip, patch: p })
             }
         };
         Ok(Self { net, strategy: cfg.strategy, horizon, quantiles })
