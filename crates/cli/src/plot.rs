@@ -29,7 +29,8 @@ fn ensure_font() -> Result<()> {
     .map_err(anyhow::Error::msg)
 }
 
-fn write_png(path: &Path, w: u32, h: u32, rgb: &[u8]) -> Result<()> {
+/// Writes an 8-bit RGB buffer (`w` x `h`, row-major) as a PNG, atomically.
+pub fn write_png(path: &Path, w: u32, h: u32, rgb: &[u8]) -> Result<()> {
     let mut encoded = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut encoded, w, h);

@@ -94,6 +94,9 @@ pub struct Object {
     abcor: f64,
     #[serde(skip)]
     mthresh: f64,
+    /// The object's pixels (indices `y * width + x`), for segmentation maps.
+    #[serde(skip)]
+    pub pixels: Vec<u32>,
 }
 
 /// Correlates `img` with `kernel` normalised by Σ|k| (taps outside the image count as 0).
@@ -273,6 +276,7 @@ fn measure(ctx: &Ctx, pixels: &[u32], centre: Option<(f64, f64)>) -> Object {
         flag,
         abcor,
         mthresh: 0.0,
+        pixels: Vec::new(),
     }
 }
 
@@ -409,6 +413,7 @@ pub fn extract(sub: &[f64], w: usize, h: usize, rms: f64, cfg: &ExtractConfig) -
                 o.flag |= MERGED;
             }
             o.mthresh = mthresh(&ctx, &px, cfg.minarea);
+            o.pixels = px;
             objects.push(o);
         }
     }
@@ -416,6 +421,17 @@ pub fn extract(sub: &[f64], w: usize, h: usize, rms: f64, cfg: &ExtractConfig) -
         clean(&mut objects, cfg.clean_param);
     }
     Ok(objects)
+}
+
+/// The segmentation map: 0 for sky, `k + 1` for the pixels of object `k`.
+pub fn segmentation(objects: &[Object], w: usize, h: usize) -> Vec<u32> {
+    let mut seg = vec![0u32; w * h];
+    for (k, o) in objects.iter().enumerate() {
+        for &p in &o.pixels {
+            seg[p as usize] = k as u32 + 1;
+        }
+    }
+    seg
 }
 
 /// Removes objects that a brighter neighbour's extended wings (a Moffat profile of index

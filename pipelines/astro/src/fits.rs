@@ -344,6 +344,22 @@ pub fn read_image(path: &Path, sel: Option<&HduSel>, plane: Option<usize>) -> Re
     Ok(Image { data, width, height, header, hdu: index })
 }
 
+/// Writes header cards: values that read as numbers are written as numbers, the rest as strings.
+fn write_cards(
+    hdu: &fitsio::hdu::FitsHdu,
+    f: &mut FitsFile,
+    cards: &[(String, String, String)],
+) -> fitsio::errors::Result<()> {
+    for (k, v, c) in cards {
+        match v.trim().replace(['D', 'd'], "E").parse::<f64>() {
+            Ok(x) if v.trim().parse::<i64>().is_ok() => hdu.write_key(f, k, (x as i64, c.as_str()))?,
+            Ok(x) => hdu.write_key(f, k, (x, c.as_str()))?,
+            Err(_) => hdu.write_key(f, k, (v.as_str(), c.as_str()))?,
+        }
+    }
+    Ok(())
+}
+
 /// Writes a catalog as a FITS binary table (primary HDU empty, table EXTNAME `CATALOG`) with one
 /// `D` (f64) column per entry of `columns`, plus `cards` (key, value, comment) in the table header.
 /// The file is written beside `path` and renamed over it.
@@ -361,9 +377,7 @@ pub fn write_table(path: &Path, columns: &[(String, Vec<f64>)], cards: &[(String
         for (n, v) in columns {
             hdu.write_col(&mut f, n, v)?;
         }
-        for (k, v, c) in cards {
-            hdu.write_key(&mut f, k, (v.as_str(), c.as_str()))?;
-        }
+        write_cards(&hdu, &mut f, cards)?;
         Ok(())
     })();
     match result {
@@ -373,6 +387,48 @@ pub fn write_table(path: &Path, columns: &[(String, Vec<f64>)], cards: &[(String
             Err(Error::input(path, format!("cannot write the FITS table: {e}")))
         }
     }
+}
+
+/// Writes a 2-D float32 image (`width` x `height`, row-major) as the primary HDU, with `cards`
+/// (key, value, comment) copied into its header; atomically, like [`write_table`].
+pub fn write_image(
+    path: &Path,
+    data: &[f32],
+    width: usize,
+    height: usize,
+    cards: &[(String, String, String)],
+) -> Result<()> {
+    use fitsio::images::{ImageDescription, ImageType};
+    let tmp = path.with_extension("fits.partial");
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| -> std::result::Result<(), fitsio::errors::Error> {
+        let desc = ImageDescription { data_type: ImageType::Float, dimensions: &[height, width] };
+        let mut f = FitsFile::create(&tmp).with_custom_primary(&desc).open()?;
+        let hdu = f.primary_hdu()?;
+        hdu.write_image(&mut f, data)?;
+        write_cards(&hdu, &mut f, cards)?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::input(path, format!("cannot write: {e}"))),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(Error::input(path, format!("cannot write the FITS image: {e}")))
+        }
+    }
+}
+
+/// The WCS header cards of `h` (to copy into derived images such as maps).
+pub fn wcs_cards(h: &Header) -> Vec<(String, String, String)> {
+    const KEYS: &[&str] = &[
+        "CTYPE1", "CTYPE2", "CRPIX1", "CRPIX2", "CRVAL1", "CRVAL2", "CDELT1", "CDELT2", "CD1_1", "CD1_2", "CD2_1",
+        "CD2_2", "PC1_1", "PC1_2", "PC2_1", "PC2_2", "CROTA2", "EQUINOX", "RADESYS", "LONPOLE",
+    ];
+    h.cards
+        .iter()
+        .filter(|c| KEYS.contains(&c.key.as_str()))
+        .filter_map(|c| c.value.clone().map(|v| (c.key.clone(), v, c.comment.clone())))
+        .collect()
 }
 
 /// Reads the numeric columns of a binary table HDU as f64 columns (name, values).

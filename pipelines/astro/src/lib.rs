@@ -4,10 +4,12 @@
 //! TAN WCS, a Source-Extractor/SEP-compatible background, detection and aperture photometry.
 
 pub mod background;
+pub mod cli;
 pub mod error;
 pub mod extract;
 pub mod fits;
 pub mod photometry;
+pub mod render;
 pub mod simulate;
 pub mod wcs;
 

@@ -1,0 +1,105 @@
+//! End-to-end checks of the `scidl-astro` binary on the real m13 image and broken files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_scidl-astro"));
+    c.env("SCIDL_NO_PROGRESS", "1");
+    c
+}
+
+fn m13() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/m13.fits")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fits").join(name)
+}
+
+fn run(c: &mut Command) -> (Output, String) {
+    let o = c.output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    (o, text)
+}
+
+#[test]
+fn detect_writes_csv_fits_segmentation_and_overlay() {
+    let d = tempfile::tempdir().unwrap();
+    let (csv, fits, seg, png) =
+        (d.path().join("c.csv"), d.path().join("c.fits"), d.path().join("seg.fits"), d.path().join("o.png"));
+    let (o, text) =
+        run(bin().arg("detect").arg(m13()).arg("--out").arg(&csv).arg("--segmap").arg(&seg).arg("--overlay").arg(&png));
+    assert!(o.status.success(), "{text}");
+    let cat = std::fs::read_to_string(&csv).unwrap();
+    let header = cat.lines().next().unwrap();
+    for col in ["x", "y", "ra", "dec", "flux_iso", "flux_aper", "a", "b", "theta", "flag"] {
+        assert!(header.split(',').any(|h| h == col), "{col} missing in {header}");
+    }
+    let rows = cat.lines().count() - 1;
+    // SEP 1.4.1 finds 291 objects with the same defaults (tests/fixtures/m13_sep.csv).
+    assert!((280..=300).contains(&rows), "{rows}");
+    assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
+    let (o, text) = run(bin().arg("detect").arg(m13()).arg("--out").arg(&fits));
+    assert!(o.status.success(), "{text}");
+    let (o, text) = run(bin().arg("inspect").arg(&fits).arg("--json"));
+    assert!(o.status.success(), "{text}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["hdus"][1]["kind"], "binary table");
+    assert_eq!(v["hdus"][1]["shape"][0].as_u64().unwrap() as usize, rows);
+    let (o, text) = run(bin().arg("inspect").arg(&seg).arg("--json"));
+    assert!(o.status.success(), "{text}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["hdus"][0]["shape"], serde_json::json!([300, 300]));
+    assert!((v["hdus"][0]["wcs"]["centre_ra"].as_f64().unwrap() - 250.4226).abs() < 0.01);
+}
+
+#[test]
+fn photometry_at_positions_and_from_a_catalog() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("p.csv");
+    let (o, text) = run(bin()
+        .arg("photometry")
+        .arg(m13())
+        .args(["--at", "77.1083,3.4413", "--radius", "5", "--annulus", "6,10", "--out"])
+        .arg(&out));
+    assert!(o.status.success(), "{text}");
+    let t = std::fs::read_to_string(&out).unwrap();
+    let f: Vec<f64> = t.lines().nth(1).unwrap().split(',').map(|v| v.parse().unwrap()).collect();
+    // SEP 1.4.1 sum_circle(r=5, bkgann=(6, 10)) at this object: 7551.5 (tests/fixtures/m13_sep.csv,
+    // second row); scidl's overlap is exact, SEP's subsampled 5x5 and its annulus 1x1.
+    assert!((f[2] - 7551.5).abs() / 7551.5 < 0.01, "{t}");
+}
+
+#[test]
+fn broken_inputs_exit_2_and_write_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("never.csv");
+    for (file, want) in [
+        (fixture("truncated.fits"), "truncated"),
+        (fixture("wrong_magic.fits"), "not a FITS file"),
+        (fixture("table_only.fits"), "not an image"),
+    ] {
+        let (o, text) = run(bin().arg("detect").arg(&file).arg("--out").arg(&out));
+        assert_eq!(o.status.code(), Some(2), "{text}");
+        assert!(text.contains(file.file_name().unwrap().to_str().unwrap()) && text.contains(want), "{text}");
+    }
+    let (o, text) = run(bin().arg("detect").arg(fixture("multi_ext.fits")).args(["--hdu", "CAT", "--out"]).arg(&out));
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("HDU 3") && text.contains("not an image"), "{text}");
+    // An all-NaN image.
+    let nan = d.path().join("nan.fits");
+    let (o, text) = run(bin()
+        .arg("simulate")
+        .arg("--out")
+        .arg(d.path().join("s.fits"))
+        .arg("--truth")
+        .arg(d.path().join("t.csv"))
+        .args(["--width", "32", "--height", "32", "--stars", "1", "--galaxies", "0"]));
+    assert!(o.status.success(), "{text}");
+    scidl_astro::fits::write_image(&nan, &[f32::NAN; 64], 8, 8, &[]).unwrap();
+    let (o, text) = run(bin().arg("detect").arg(&nan).arg("--out").arg(&out));
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("nan.fits") && text.contains("masked"), "{text}");
+    assert!(!out.exists());
+}
