@@ -37,5 +37,15 @@ impl Error {
     }
 }
 
+impl From<scidl_data::Error> for Error {
+    fn from(e: scidl_data::Error) -> Self {
+        match e {
+            scidl_data::Error::Format { path, reason } => Error::Input { path, reason },
+            scidl_data::Error::Io { path, source } => Error::Input { path, reason: source.to_string() },
+            other => Error::Config(other.to_string()),
+        }
+    }
+}
+
 /// The pipeline's result type.
 pub type Result<T> = std::result::Result<T, Error>;

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod error;
 pub mod extract;
 pub mod fits;
+pub mod learn;
 pub mod photometry;
 pub mod render;
 pub mod simulate;
