@@ -6,7 +6,7 @@
 DEB_PACKAGES := pkg-config libhdf5-dev libcfitsio-dev fonts-dejavu-core
 CARGO ?= cargo
 
-.PHONY: deps demo test fashion-mnist case-fashion-mnist case-co2 bench bench-climate doc lint
+.PHONY: deps demo test fashion-mnist case-fashion-mnist case-co2 case-astro-detect bench bench-climate doc lint
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -30,6 +30,9 @@ case-fashion-mnist: deps fashion-mnist
 
 case-co2: deps
 	$(CARGO) run --release -p scidl -- case co2
+
+case-astro-detect: deps
+	$(CARGO) run --release -p scidl -- case astro-detect
 
 bench: deps
 	benches/vs-pytorch.sh --threads 2

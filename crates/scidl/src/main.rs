@@ -1,5 +1,6 @@
 //! `scidl`: the demo, the case studies, and prediction with saved checkpoints.
 
+mod astro;
 mod co2;
 mod demo;
 mod fashion;
@@ -51,6 +52,8 @@ enum Case {
     FashionMnist(fashion::Args),
     /// Mauna Loa weekly CO2: LSTM, GRU and transformer forecasters against every baseline, plus anomaly detection.
     Co2(co2::Args),
+    /// Classical vs learned source detection on simulated fields, a star/galaxy/artifact classifier, and the real M13 image.
+    AstroDetect(astro::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
             Command::Demo { epochs } => demo::run(&cli.common, epochs),
             Command::Case { study: Case::FashionMnist(a) } => fashion::run(&cli.common, &a),
             Command::Case { study: Case::Co2(a) } => co2::run(&cli.common, &a),
+            Command::Case { study: Case::AstroDetect(a) } => astro::run(&cli.common, &a),
             Command::Predict { checkpoint, out, files } => {
                 predict::run(&cli.common, &checkpoint, out.as_deref(), &files)
             }

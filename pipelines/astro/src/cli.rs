@@ -155,6 +155,29 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Train the star/galaxy/artifact cutout classifier on simulated fields (run folder: --run-dir).
+    Train {
+        /// Training fields (512 x 512).
+        #[arg(long, default_value_t = 10)]
+        fields: usize,
+        /// Epochs.
+        #[arg(long, default_value_t = 12)]
+        epochs: usize,
+    },
+    /// Detect sources (or read a catalog) and add the classifier's class and probabilities.
+    Classify {
+        /// The image.
+        file: PathBuf,
+        /// Which image.
+        #[command(flatten)]
+        image: ImageArgs,
+        /// Classifier checkpoint (RUN/checkpoints/best of `train`).
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// Output catalog (.csv or .fits).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Simulate a star/galaxy field with artifacts; writes the image (FITS) and the truth (CSV).
     Simulate {
         /// Image to write.
@@ -483,5 +506,76 @@ pub fn simulate_cmd(seed: u64, out: &Path, truth: &Path, cfg: SimConfig) -> Resu
     write_image(out, &data, cfg.width, cfg.height, &cards).map_err(lift)?;
     scidl_core::fs::write_atomic(truth, s.as_bytes())?;
     println!("{} sources -> {} and {}", t.len(), out.display(), truth.display());
+    Ok(())
+}
+
+/// `train`: the cutout classifier on simulated fields; prints held-out accuracy.
+pub fn train_cmd(common: &scidl_cli::CommonArgs, fields: usize, epochs: usize) -> Result<()> {
+    let device = common.init_device()?;
+    let run_dir = common.run_dir_or("astro-classifier");
+    let cfg = SimConfig { cosmic_rays: 30, hot_pixels: 30, ..Default::default() };
+    let seed = common.seed;
+    let train = crate::learn::cutout_set(&cfg, fields, 1000 + seed, 10.0).map_err(lift)?;
+    let val = crate::learn::cutout_set(&cfg, 2, 2000 + seed, 10.0).map_err(lift)?;
+    let (model, _, fit) =
+        crate::learn::train_classifier(train, val.clone(), epochs, seed, &run_dir, &device).map_err(lift)?;
+    let p = crate::learn::predict_proba(&model, &val.0, &device).map_err(lift)?;
+    let y = val.1.to_vec1::<u32>()?;
+    let correct =
+        p.iter().zip(&y).filter(|(p, y)| (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b])) == Some(**y as usize)).count();
+    println!(
+        "trained {} epochs; validation accuracy {:.3} on {} cutouts; checkpoint {}",
+        fit.history.len(),
+        correct as f64 / y.len().max(1) as f64,
+        y.len(),
+        run_dir.join("checkpoints/best").display()
+    );
+    Ok(())
+}
+
+/// `classify`: detection + classification of every detection.
+pub fn classify_cmd(
+    common: &scidl_cli::CommonArgs,
+    path: &Path,
+    a: &ImageArgs,
+    checkpoint: &Path,
+    out: &Path,
+) -> Result<()> {
+    let device = common.init_device()?;
+    let model = crate::learn::load_classifier(checkpoint, &device).map_err(lift)?;
+    let img = load(path, a)?;
+    let wcs = wcs_of(path, &img)?;
+    let (objs, mut cat, sub) =
+        detect_image(&img, &BackgroundConfig::default(), &ExtractConfig::default(), 5.0, None, wcs.as_ref())
+            .map_err(|e| BadInput::new(format!("{}: HDU {}: {e}", path.display(), img.hdu)))?;
+    let cuts: Vec<f32> =
+        objs.iter().flat_map(|o| crate::learn::cutout(&sub, img.width, img.height, o.x, o.y)).collect();
+    let x = candle_core::Tensor::from_vec(
+        cuts,
+        (objs.len(), 1, crate::learn::CUTOUT, crate::learn::CUTOUT),
+        &candle_core::Device::Cpu,
+    )?;
+    let p =
+        if objs.is_empty() { Vec::new() } else { crate::learn::predict_proba(&model, &x, &device).map_err(lift)? };
+    let class: Vec<f64> = p.iter().map(|q| (0..3).max_by(|&i, &j| q[i].total_cmp(&q[j])).unwrap_or(0) as f64).collect();
+    cat.names.push("class".into());
+    cat.columns.push(class);
+    for (k, name) in crate::learn::CLASSES.iter().enumerate() {
+        cat.names.push(format!("p_{name}"));
+        cat.columns.push(p.iter().map(|q| f64::from(q[k])).collect());
+    }
+    write_catalog(out, &cat, &[("CLASSES".into(), "0 star, 1 galaxy, 2 artifact".into(), "class column".into())])?;
+    let mut counts = [0usize; 3];
+    for c in &cat.columns[cat.columns.len() - 4] {
+        counts[*c as usize] += 1;
+    }
+    println!(
+        "{} objects: {} stars, {} galaxies, {} artifacts -> {}",
+        objs.len(),
+        counts[0],
+        counts[1],
+        counts[2],
+        out.display()
+    );
     Ok(())
 }

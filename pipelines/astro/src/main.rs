@@ -9,7 +9,6 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     scidl_cli::main_with(|| {
         let c = Cli::parse();
-        c.common.init_device()?;
         match &c.command {
             Command::Inspect { file, json } => cli::inspect(file, *json),
             Command::Background { file, image, back, out, rms_out } => {
@@ -42,6 +41,10 @@ fn main() -> ExitCode {
             }
             Command::Photometry { file, image, back, at, catalog, radius, annulus, gain, out } => {
                 cli::photometry_cmd(file, image, back, at, catalog.as_deref(), *radius, annulus.as_deref(), *gain, out)
+            }
+            Command::Train { fields, epochs } => cli::train_cmd(&c.common, *fields, *epochs),
+            Command::Classify { file, image, checkpoint, out } => {
+                cli::classify_cmd(&c.common, file, image, checkpoint, out)
             }
             Command::Simulate { out, truth, width, height, stars, galaxies } => cli::simulate_cmd(
                 c.common.seed,

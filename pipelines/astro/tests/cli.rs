@@ -103,3 +103,37 @@ fn broken_inputs_exit_2_and_write_nothing() {
     assert!(text.contains("nan.fits") && text.contains("masked"), "{text}");
     assert!(!out.exists());
 }
+
+#[test]
+fn train_then_classify_adds_class_columns() {
+    let d = tempfile::tempdir().unwrap();
+    let run_dir = d.path().join("clf");
+    let (o, text) = run(bin().args(["train", "--fields", "1", "--epochs", "1", "--run-dir"]).arg(&run_dir));
+    assert!(o.status.success(), "{text}");
+    let out = d.path().join("classes.csv");
+    let (o, text) = run(bin()
+        .arg("classify")
+        .arg(m13())
+        .arg("--checkpoint")
+        .arg(run_dir.join("checkpoints/best"))
+        .arg("--out")
+        .arg(&out));
+    assert!(o.status.success(), "{text}");
+    let t = std::fs::read_to_string(&out).unwrap();
+    let header: Vec<&str> = t.lines().next().unwrap().split(',').collect();
+    assert!(header.ends_with(&["class", "p_star", "p_galaxy", "p_artifact"]), "{header:?}");
+    for line in t.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
+        let p = &f[f.len() - 3..];
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-4, "{line}");
+    }
+    // A checkpoint of another kind is refused.
+    let (o, text) = run(bin()
+        .arg("classify")
+        .arg(m13())
+        .arg("--checkpoint")
+        .arg(d.path())
+        .arg("--out")
+        .arg(d.path().join("x.csv")));
+    assert_eq!(o.status.code(), Some(2), "{text}");
+}

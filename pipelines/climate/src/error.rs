@@ -33,7 +33,18 @@ impl Error {
 
     /// Whether the error is the user's input (exit code 2) rather than a failure of the program.
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, Error::Input { .. } | Error::Config(_))
+        matches!(
+            self,
+            Error::Input { .. }
+                | Error::Config(_)
+                | Error::Core(
+                    scidl_core::Error::Io { .. }
+                        | scidl_core::Error::Checkpoint { .. }
+                        | scidl_core::Error::Config(_)
+                        | scidl_core::Error::Shape(_)
+                        | scidl_core::Error::NonFinite(_)
+                )
+        )
     }
 }
 
