@@ -6,7 +6,7 @@
 DEB_PACKAGES := pkg-config libhdf5-dev libcfitsio-dev fonts-dejavu-core
 CARGO ?= cargo
 
-.PHONY: deps demo test fashion-mnist case-fashion-mnist case-co2 case-astro-detect bench bench-climate doc lint
+.PHONY: deps demo test fashion-mnist case-fashion-mnist case-co2 case-astro-detect bench bench-climate bench-astro doc lint
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -39,6 +39,9 @@ bench: deps
 
 bench-climate: deps
 	benches/climate-vs-pandas.sh
+
+bench-astro: deps
+	benches/astro-vs-sep.sh
 
 doc: deps
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
