@@ -13,8 +13,8 @@ use candle_nn::ModuleT;
 use scidl_core::loss::{CrossEntropy, DiceLoss, bce_with_logits, dice_ce, focal_loss, huber};
 use scidl_core::nn::ParamStore;
 use scidl_core::nn::layers::{
-    BatchNormConfig, Conv3dConfig, ConvTranspose3dConfig, InterpMode, Pool, PoolMode, batch_norm1d, batch_norm2d,
-    batch_norm3d, conv_transpose3d, conv3d, group_norm, interpolate, max_pool2d, max_pool3d,
+    BatchNormConfig, Conv3dConfig, ConvTranspose3dConfig, InterpMode, Pool, PoolMode, RecurrentCell, batch_norm1d,
+    batch_norm2d, batch_norm3d, conv_transpose3d, conv3d, group_norm, interpolate, max_pool2d, max_pool3d, recurrent,
 };
 
 const EPS: f64 = 1e-6;
@@ -263,4 +263,24 @@ fn huber_and_bce_grads() {
     let z = var((lin(&[3, 5]) * 4.0).unwrap());
     let t = from_fn(&[3, 5], |k| (k as f64 * 0.29) % 1.0);
     gradcheck("bce_with_logits", &[("logits", &z)], || bce_with_logits(&z, &t).unwrap());
+}
+
+/// The fused whole-sequence LSTM and GRU (hand-written backpropagation through time): input, both
+/// weight matrices and both biases. Weights are scaled up (uniform in ±1.2) so that the gates work
+/// away from their linear range.
+#[test]
+fn lstm_and_gru_layer_grads() {
+    for cell in [RecurrentCell::Lstm, RecurrentCell::Gru] {
+        let store = ParamStore::new(5, &Device::Cpu);
+        let layer = recurrent(cell, 3, 4, store.var_builder().set_dtype(DType::F64)).unwrap();
+        let names = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"];
+        let vars: Vec<Var> = names.iter().map(|n| store.get(n).unwrap()).collect();
+        for v in &vars {
+            v.set(&(v.as_tensor() * 2.4).unwrap()).unwrap();
+        }
+        let x = var((lin(&[2, 5, 3]) * 1.5).unwrap());
+        let mut params = vec![("x", &x)];
+        params.extend(names.iter().copied().zip(&vars));
+        gradcheck(&format!("{cell:?}"), &params, || objective(&layer.forward(&x).unwrap()));
+    }
 }

@@ -8,7 +8,7 @@
 //! gradient when the input needs none (the first layer). Other devices and dtypes use Candle's
 //! kernels. Shapes: `x (N, C, H, W)`, `w (O, C, kh, kw)` -> `(N, O, Ho, Wo)`, one group.
 
-use super::cpu::dispatch2;
+use super::cpu::{dispatch2, mm};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
 use gemm::Parallelism;
@@ -142,50 +142,6 @@ fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T]) {
                 }
             }
         }
-    }
-}
-
-/// A row-major operand: pointer, row stride, column stride.
-type Operand<T> = (*const T, isize, isize);
-
-/// `dst (m x n, row-major) = [dst +] a (m x k) * b (k x n)`.
-///
-/// # Safety
-/// The pointers must cover the described matrices, and `dst` must not alias `a` or `b`.
-#[allow(clippy::too_many_arguments)]
-unsafe fn mm<T: Elem>(
-    m: usize,
-    n: usize,
-    k: usize,
-    dst: *mut T,
-    accumulate: bool,
-    a: Operand<T>,
-    b: Operand<T>,
-    par: Parallelism,
-) {
-    // SAFETY: forwarded from the caller; gemm computes dst := alpha*dst + beta*a*b.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst,
-            1,
-            n as isize,
-            accumulate,
-            a.0,
-            a.2,
-            a.1,
-            b.0,
-            b.2,
-            b.1,
-            T::ONE,
-            T::ONE,
-            false,
-            false,
-            false,
-            par,
-        )
     }
 }
 

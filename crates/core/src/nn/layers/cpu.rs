@@ -1,6 +1,8 @@
 //! Helpers shared by the CPU kernels of scidl's custom ops.
 
+use super::conv_gemm::Elem;
 use candle_core::{CpuStorage, Layout};
+use gemm::Parallelism;
 
 /// The elements of a contiguous tensor's storage; `what` names the op in the error.
 pub(crate) fn contiguous_slice<'a, T>(s: &'a [T], l: &Layout, what: &str) -> candle_core::Result<&'a [T]> {
@@ -27,5 +29,68 @@ pub(crate) fn dispatch2(
             Ok(CpuStorage::F64(f64_fn(contiguous_slice(a, l1, what)?, contiguous_slice(b, l2, what)?)))
         }
         _ => candle_core::bail!("{what}: f32 or f64 operands of the same dtype expected"),
+    }
+}
+
+/// A row-major operand: pointer, row stride, column stride.
+pub(crate) type Operand<T> = (*const T, isize, isize);
+
+/// `dst (m x n, row-major) = [dst +] a (m x k) * b (k x n)`.
+///
+/// # Safety
+/// The pointers must cover the described matrices, and `dst` must not alias `a` or `b`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn mm<T: Elem>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: *mut T,
+    accumulate: bool,
+    a: Operand<T>,
+    b: Operand<T>,
+    par: Parallelism,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { mm_strided(m, n, k, (dst, n as isize), accumulate, a, b, par) }
+}
+
+/// `dst (m x n, rows `dst.1` apart) = [dst +] a (m x k) * b (k x n)`.
+///
+/// # Safety
+/// The pointers must cover the described matrices, and `dst` must not alias `a` or `b`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn mm_strided<T: Elem>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: (*mut T, isize),
+    accumulate: bool,
+    a: Operand<T>,
+    b: Operand<T>,
+    par: Parallelism,
+) {
+    // SAFETY: forwarded from the caller; gemm computes dst := alpha*dst + beta*a*b.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.0,
+            1,
+            dst.1,
+            accumulate,
+            a.0,
+            a.2,
+            a.1,
+            b.0,
+            b.2,
+            b.1,
+            T::ONE,
+            T::ONE,
+            false,
+            false,
+            false,
+            par,
+        )
     }
 }

@@ -1,6 +1,7 @@
 //! Layers: those Candle lacks or gets wrong (2-D convolution with a correct and fast CPU backward,
 //! 3-D convolutions, pooling with a correct backward, resizing, batch and group norm with running
-//! statistics, seeded dropout, fused bias + activation), and re-exports of Candle's own that are sound.
+//! statistics, seeded dropout, fused bias + activation, whole-sequence LSTM/GRU with a fused CPU
+//! recurrence), and re-exports of Candle's own that are sound.
 
 pub mod batch_norm;
 pub mod conv3d;
@@ -10,6 +11,7 @@ pub mod dropout;
 pub mod fused;
 pub mod group_norm;
 pub mod pool;
+pub mod recurrent;
 pub mod upsample;
 
 pub use batch_norm::{BatchNorm, BatchNormConfig, batch_norm_nd, batch_norm1d, batch_norm2d, batch_norm3d};
@@ -25,4 +27,5 @@ pub use dropout::Dropout;
 pub use fused::{Act, bias_act};
 pub use group_norm::{GroupNorm, group_norm};
 pub use pool::{Pool, PoolMode, avg_pool2d, avg_pool3d, global_avg_pool, max_pool2d, max_pool3d};
+pub use recurrent::{Recurrent, RecurrentCell, recurrent};
 pub use upsample::{InterpMode, interpolate, upsample};

@@ -2,22 +2,14 @@
 //! dropout between layers, a linear head, and two output modes: sequence-to-one (last time step)
 //! and sequence-to-sequence (every time step). Input `(B, T, F)`; output `(B, out)` or `(B, T, out)`.
 //! Initialisation (uniform in `±1/sqrt(hidden)`) and gate order follow PyTorch's `nn.LSTM`/`nn.GRU`.
+//! Each layer is a [`crate::nn::layers::Recurrent`]: on the CPU a fused whole-sequence recurrence with a
+//! hand-written backward (see that module), elsewhere candle_nn's cells.
 
-use crate::nn::layers::Dropout;
+pub use crate::nn::layers::RecurrentCell;
+use crate::nn::layers::{Dropout, Recurrent, recurrent};
 use crate::{Error, Result};
 use candle_core::{Module, Tensor};
-use candle_nn::rnn::{GRU, GRUConfig, LSTM, LSTMConfig, RNN};
 use candle_nn::{Linear, ModuleT, VarBuilder, linear};
-
-/// The recurrent cell type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RecurrentCell {
-    /// Long short-term memory.
-    Lstm,
-    /// Gated recurrent unit.
-    Gru,
-}
 
 /// What the model outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -51,16 +43,10 @@ pub struct SeqModelConfig {
     pub output: SeqOutput,
 }
 
-#[derive(Debug, Clone)]
-enum Layer {
-    Lstm(LSTM),
-    Gru(GRU),
-}
-
 /// A stacked recurrent network with a linear head.
 #[derive(Debug, Clone)]
 pub struct SeqModel {
-    layers: Vec<Layer>,
+    layers: Vec<Recurrent>,
     drops: Vec<Dropout>,
     head: Linear,
     output: SeqOutput,
@@ -75,32 +61,12 @@ impl SeqModel {
             return Err(Error::Config("recurrent model needs layers, hidden and input sizes of at least 1".into()));
         }
         let h = cfg.hidden_size;
-        let bound = 1.0 / (h as f64).sqrt();
-        let init = candle_nn::Init::Uniform { lo: -bound, up: bound };
-        let mut layers = Vec::new();
-        for l in 0..cfg.num_layers {
-            let inp = if l == 0 { cfg.input_size } else { h };
-            layers.push(match cfg.cell {
-                RecurrentCell::Lstm => Layer::Lstm(candle_nn::rnn::lstm(
-                    inp,
-                    h,
-                    LSTMConfig {
-                        w_ih_init: init,
-                        w_hh_init: init,
-                        b_ih_init: Some(init),
-                        b_hh_init: Some(init),
-                        ..Default::default()
-                    },
-                    vb.pp(format!("rnn.layer{l}")),
-                )?),
-                RecurrentCell::Gru => Layer::Gru(candle_nn::rnn::gru(
-                    inp,
-                    h,
-                    GRUConfig { w_ih_init: init, w_hh_init: init, b_ih_init: Some(init), b_hh_init: Some(init) },
-                    vb.pp(format!("rnn.layer{l}")),
-                )?),
-            });
-        }
+        let layers = (0..cfg.num_layers)
+            .map(|l| {
+                let inp = if l == 0 { cfg.input_size } else { h };
+                recurrent(cfg.cell, inp, h, vb.pp(format!("rnn.layer{l}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let drops = (0..cfg.num_layers)
             .map(|l| Dropout::new(cfg.dropout, &format!("{}.rnn_dropout{l}", vb.prefix())))
             .collect::<Result<Vec<_>>>()?;
@@ -121,11 +87,7 @@ impl SeqModel {
         let mut x = x.contiguous()?;
         let n = self.layers.len();
         for (i, layer) in self.layers.iter().enumerate() {
-            let hs: Vec<Tensor> = match layer {
-                Layer::Lstm(l) => l.seq(&x)?.into_iter().map(|s| s.h).collect(),
-                Layer::Gru(g) => g.seq(&x)?.into_iter().map(|s| s.h).collect(),
-            };
-            x = Tensor::stack(&hs, 1)?;
+            x = layer.forward(&x)?;
             if i + 1 < n {
                 x = self.drops[i].forward_t(&x, train)?;
             }

@@ -1,0 +1,1028 @@
+//! Whole-sequence LSTM (Hochreiter & Schmidhuber, 1997, with the forget gate of PyTorch's `nn.LSTM`)
+//! and GRU (Cho et al., 2014, as PyTorch's `nn.GRU`) layers with a fused CPU recurrence and a
+//! hand-written backpropagation through time.
+//!
+//! Input `(B, T, F)`, output the hidden states of every step `(B, T, H)`, from a zero initial state.
+//! Weights as in PyTorch (and under the same names): `weight_ih_l0 (G*H, F)`, `weight_hh_l0 (G*H, H)`,
+//! `bias_ih_l0`, `bias_hh_l0 (G*H)`, gate order i, f, g, o for the LSTM (`G = 4`) and r, z, n for the
+//! GRU (`G = 3`); uniform initialisation in `±1/sqrt(H)`.
+//!
+//! Why not candle_nn's cells: they run ~15 kernels per layer and step, and their backward slices the
+//! stacked input at every step (O(T^2) zero-padded gradients). Here, on the CPU in f32 and f64, one
+//! custom op runs the whole layer, in parallel over the batch (its rows are independent): one GEMM
+//! projects the inputs of all steps (`x W_ih^T + b`), then each step takes one small GEMM
+//! `h_{t-1} W_hh^T` and a fused gate kernel (branch-free sigmoid and tanh that vectorise in f32, with
+//! AVX2 where the CPU has it). The forward keeps the gate activations (and the LSTM's cell states);
+//! the backward walks the steps back with one GEMM `dA_t W_hh` per step, then one GEMM each for
+//! `dW_ih`, `dW_hh` and `dx` over all steps. Other devices and dtypes run candle_nn's cells on the same
+//! weights ([`Recurrent::forward_generic`]).
+
+use super::conv_gemm::Elem;
+use super::cpu::{contiguous_slice, mm_strided};
+use crate::{Error, Result};
+use candle_core::backend::BackendStorage;
+use candle_core::{CpuStorage, CustomOp3, DType, Layout, Module, Shape, Tensor};
+use candle_nn::rnn::{GRU, GRUConfig, LSTM, LSTMConfig, RNN};
+use candle_nn::{Init, VarBuilder};
+use gemm::Parallelism;
+use rayon::prelude::*;
+use std::ops::{Add, Mul, Sub};
+use std::sync::OnceLock;
+
+/// The recurrent cell type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecurrentCell {
+    /// Long short-term memory.
+    Lstm,
+    /// Gated recurrent unit.
+    Gru,
+}
+
+impl RecurrentCell {
+    /// Gates per hidden unit (the row blocks of the weight matrices): 4 for the LSTM, 3 for the GRU.
+    pub fn gates(self) -> usize {
+        match self {
+            RecurrentCell::Lstm => 4,
+            RecurrentCell::Gru => 3,
+        }
+    }
+}
+
+/// Candle's per-step cells on the same weights (devices other than the CPU, other dtypes).
+#[derive(Debug, Clone)]
+enum Generic {
+    Lstm(LSTM),
+    Gru(GRU),
+}
+
+/// One recurrent layer over whole sequences: `(B, T, F)` -> `(B, T, H)`.
+#[derive(Debug, Clone)]
+pub struct Recurrent {
+    cell: RecurrentCell,
+    hidden: usize,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor,
+    b_hh: Tensor,
+    generic: Generic,
+}
+
+/// Builds an LSTM or GRU layer with `in_dim` input features and `hidden` units, its weights under `vb`
+/// (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, PyTorch's names, gate order and
+/// initialisation).
+pub fn recurrent(cell: RecurrentCell, in_dim: usize, hidden: usize, vb: VarBuilder) -> Result<Recurrent> {
+    if in_dim == 0 || hidden == 0 {
+        return Err(Error::Config(format!(
+            "recurrent layer needs input and hidden sizes of at least 1, got {in_dim}, {hidden}"
+        )));
+    }
+    let bound = 1.0 / (hidden as f64).sqrt();
+    let init = Init::Uniform { lo: -bound, up: bound };
+    let generic = match cell {
+        RecurrentCell::Lstm => Generic::Lstm(candle_nn::rnn::lstm(
+            in_dim,
+            hidden,
+            LSTMConfig {
+                w_ih_init: init,
+                w_hh_init: init,
+                b_ih_init: Some(init),
+                b_hh_init: Some(init),
+                ..Default::default()
+            },
+            vb.clone(),
+        )?),
+        RecurrentCell::Gru => Generic::Gru(candle_nn::rnn::gru(
+            in_dim,
+            hidden,
+            GRUConfig { w_ih_init: init, w_hh_init: init, b_ih_init: Some(init), b_hh_init: Some(init) },
+            vb.clone(),
+        )?),
+    };
+    // The same tensors again, by name: a variable-backed builder hands out the stored variable.
+    let g = cell.gates() * hidden;
+    let w_ih = vb.get_with_hints((g, in_dim), "weight_ih_l0", init)?;
+    let w_hh = vb.get_with_hints((g, hidden), "weight_hh_l0", init)?;
+    let b_ih = vb.get_with_hints(g, "bias_ih_l0", init)?;
+    let b_hh = vb.get_with_hints(g, "bias_hh_l0", init)?;
+    Ok(Recurrent { cell, hidden, w_ih, w_hh, b_ih, b_hh, generic })
+}
+
+impl Recurrent {
+    /// The cell type.
+    pub fn cell(&self) -> RecurrentCell {
+        self.cell
+    }
+
+    /// Hidden units.
+    pub fn hidden_size(&self) -> usize {
+        self.hidden
+    }
+
+    /// The same layer through candle_nn's per-step cells (what runs on devices other than the CPU and
+    /// for dtypes other than f32/f64; the reference of the fused path's tests).
+    pub fn forward_generic(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let x = x.contiguous()?;
+        let hs: Vec<Tensor> = match &self.generic {
+            Generic::Lstm(l) => l.seq(&x)?.into_iter().map(|s| s.h).collect(),
+            Generic::Gru(g) => g.seq(&x)?.into_iter().map(|s| s.h).collect(),
+        };
+        Tensor::stack(&hs, 1)
+    }
+}
+
+impl Module for Recurrent {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let (_, t, f) = x.dims3()?;
+        let in_dim = self.w_ih.dim(1)?;
+        if f != in_dim || t == 0 {
+            candle_core::bail!("recurrent layer expects (B, T >= 1, {in_dim}) input, got {:?}", x.dims());
+        }
+        let fused = x.device().is_cpu()
+            && matches!(x.dtype(), DType::F32 | DType::F64)
+            && [&self.w_ih, &self.w_hh, &self.b_ih, &self.b_hh].iter().all(|w| w.dtype() == x.dtype());
+        if !fused {
+            return self.forward_generic(x);
+        }
+        let w = Tensor::cat(&[&self.w_ih, &self.w_hh], 1)?;
+        let bias = Tensor::cat(&[&self.b_ih, &self.b_hh], 0)?;
+        x.contiguous()?.apply_op3(&w, &bias, Recurrence { cell: self.cell, saved: OnceLock::new() })
+    }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Element math
+
+/// What the gate kernels need of an element type.
+trait Gate: Elem + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
+    fn sigmoid(x: Self) -> Self;
+    fn tanh(x: Self) -> Self;
+    fn slice<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [Self]>;
+    fn storage(v: Vec<Self>) -> CpuStorage;
+    fn save(s: Saved<Self>) -> SavedAny;
+    fn saved(s: &SavedAny) -> Option<&Saved<Self>>;
+}
+
+/// `e^x` for f32 without branches or float-to-int conversions, so that the gate loops vectorise:
+/// Cody-Waite reduction `x = n ln2 + r`, `|r| <= ln2 / 2`, and Cephes' `expf` polynomial (relative
+/// error ~1e-7). Inputs are clamped to `[-87.3, 88]`, where `2^n` stays a normal number; NaN stays NaN.
+#[inline(always)]
+fn exp_f32(x: f32) -> f32 {
+    // Adding 1.5 * 2^23 rounds a float of magnitude < 2^22 to an integer `n`, held in the low
+    // mantissa bits: `bits(ROUND + n) = bits(ROUND) + n`.
+    const ROUND: f32 = 12_582_912.0;
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    let x = x.clamp(-87.3, 88.0);
+    let shifted = x * std::f32::consts::LOG2_E + ROUND;
+    let n = shifted - ROUND;
+    let r = x - n * LN2_HI - n * LN2_LO;
+    let mut p = 1.987_569_1e-4f32;
+    p = p * r + 1.398_199_9e-3;
+    p = p * r + 8.333_452e-3;
+    p = p * r + 4.166_579_6e-2;
+    p = p * r + 1.666_666_5e-1;
+    p = p * r + 0.5;
+    let y = p * r * r + r + 1.0;
+    let n_bits = shifted.to_bits().wrapping_sub(ROUND.to_bits());
+    y * f32::from_bits(n_bits.wrapping_add(127) << 23)
+}
+
+impl Gate for f32 {
+    #[inline(always)]
+    fn sigmoid(x: f32) -> f32 {
+        1.0 / (1.0 + exp_f32(-x))
+    }
+    /// `1 - 2 / (e^{2x} + 1)`, and its Taylor polynomial below `|x| = 1/4`, where the subtraction
+    /// would lose relative precision (the first omitted term is below 1e-8 relative there).
+    #[inline(always)]
+    fn tanh(x: f32) -> f32 {
+        let big = 1.0 - 2.0 / (exp_f32(2.0 * x) + 1.0);
+        let x2 = x * x;
+        let p = 2.0 / 15.0 + x2 * (-17.0 / 315.0 + x2 * (62.0 / 2835.0));
+        let small = x + x * x2 * (-1.0 / 3.0 + x2 * p);
+        if x.abs() < 0.25 { small } else { big }
+    }
+    fn slice<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [f32]> {
+        match s {
+            CpuStorage::F32(v) => contiguous_slice(v, l, "recurrence"),
+            _ => candle_core::bail!("recurrence: operands of one dtype (f32 or f64) expected"),
+        }
+    }
+    fn storage(v: Vec<f32>) -> CpuStorage {
+        CpuStorage::F32(v)
+    }
+    fn save(s: Saved<f32>) -> SavedAny {
+        SavedAny::F32(s)
+    }
+    fn saved(s: &SavedAny) -> Option<&Saved<f32>> {
+        match s {
+            SavedAny::F32(s) => Some(s),
+            SavedAny::F64(_) => None,
+        }
+    }
+}
+
+impl Gate for f64 {
+    #[inline(always)]
+    fn sigmoid(x: f64) -> f64 {
+        1.0 / (1.0 + (-x).exp())
+    }
+    #[inline(always)]
+    fn tanh(x: f64) -> f64 {
+        x.tanh()
+    }
+    fn slice<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [f64]> {
+        match s {
+            CpuStorage::F64(v) => contiguous_slice(v, l, "recurrence"),
+            _ => candle_core::bail!("recurrence: operands of one dtype (f32 or f64) expected"),
+        }
+    }
+    fn storage(v: Vec<f64>) -> CpuStorage {
+        CpuStorage::F64(v)
+    }
+    fn save(s: Saved<f64>) -> SavedAny {
+        SavedAny::F64(s)
+    }
+    fn saved(s: &SavedAny) -> Option<&Saved<f64>> {
+        match s {
+            SavedAny::F64(s) => Some(s),
+            SavedAny::F32(_) => None,
+        }
+    }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Kernels
+//
+// All buffers are `(B, T, ...)` row-major; a parallel chunk holds `nb` consecutive batch rows and all
+// their steps. The weight operand `w = [W_ih | W_hh]` is `(G*H, F + H)`. The per-row gate kernels are
+// not inlined: as functions of their own, their slice arguments are known not to alias, and LLVM
+// vectorises their loops without runtime overlap checks (see `simd_kernel!`).
+
+/// What the forward keeps for the backward.
+struct Saved<T> {
+    /// Gate activations: LSTM `[i, f, g, o]`, GRU `[r, z, n]` (`G*H` per step).
+    acts: Vec<T>,
+    /// LSTM: cell states `c_t`; GRU: `(W_hh h_{t-1} + b_hh)` of the n gate (`H` per step).
+    state: Vec<T>,
+    /// LSTM: `tanh(c_t)`; GRU: empty.
+    tanh_c: Vec<T>,
+}
+
+enum SavedAny {
+    F32(Saved<f32>),
+    F64(Saved<f64>),
+}
+
+/// Batch, steps, input features, hidden units, gates.
+#[derive(Debug, Clone, Copy)]
+struct Dims {
+    b: usize,
+    t: usize,
+    f: usize,
+    h: usize,
+    g: usize,
+}
+
+impl Dims {
+    /// Rows of the weight matrices.
+    fn gh(&self) -> usize {
+        self.g * self.h
+    }
+    /// Columns of `[W_ih | W_hh]`.
+    fn wc(&self) -> usize {
+        self.f + self.h
+    }
+    /// Batch rows per parallel chunk: one chunk per thread.
+    fn rows(&self) -> usize {
+        self.b.div_ceil(rayon::current_num_threads().max(1)).max(1)
+    }
+}
+
+/// `dst (m x n, rows `rs_dst` apart) [+]= a (m x k, rows `rs_a` apart) * b (k x n, strides given)`.
+#[allow(clippy::too_many_arguments)]
+fn gemm_rows<T: Elem>(
+    (m, n, k): (usize, usize, usize),
+    dst: &mut [T],
+    rs_dst: usize,
+    accumulate: bool,
+    a: &[T],
+    rs_a: usize,
+    b: &[T],
+    (rs_b, cs_b): (usize, usize),
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(dst.len() >= (m - 1) * rs_dst + n);
+    if k == 0 {
+        if !accumulate {
+            dst.chunks_mut(rs_dst).take(m).for_each(|r| r[..n].fill(T::default()));
+        }
+        return;
+    }
+    assert!(a.len() >= (m - 1) * rs_a + k && b.len() > (k - 1) * rs_b + (n - 1) * cs_b);
+    // SAFETY: the asserts bound every element read or written; `dst` is a unique borrow, so it
+    // aliases neither `a` nor `b`.
+    unsafe {
+        mm_strided(
+            m,
+            n,
+            k,
+            (dst.as_mut_ptr(), rs_dst as isize),
+            accumulate,
+            (a.as_ptr(), rs_a as isize, 1),
+            (b.as_ptr(), rs_b as isize, cs_b as isize),
+            Parallelism::None,
+        )
+    }
+}
+
+/// `dst (m x n, rows `rs_dst` apart) += a^T b` for row-major `a (k x m)` and `b (k x n, rows `rs_b`
+/// apart)`: a weight gradient summed over all steps.
+fn gemm_tn<T: Elem>((m, n, k): (usize, usize, usize), dst: &mut [T], rs_dst: usize, a: &[T], b: &[T], rs_b: usize) {
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    assert!(dst.len() >= (m - 1) * rs_dst + n && a.len() >= k * m && b.len() >= (k - 1) * rs_b + n);
+    // SAFETY: sizes checked above; `dst` is a unique borrow.
+    unsafe {
+        mm_strided(
+            m,
+            n,
+            k,
+            (dst.as_mut_ptr(), rs_dst as isize),
+            true,
+            (a.as_ptr(), 1, m as isize),
+            (b.as_ptr(), rs_b as isize, 1),
+            Parallelism::None,
+        )
+    }
+}
+
+/// `h_{t-1}` for every step of a chunk of hidden states (zero at `t = 0`).
+fn shifted<T: Elem>(d: Dims, hs: &[T]) -> Vec<T> {
+    let (t, h) = (d.t, d.h);
+    let mut out = vec![T::default(); hs.len()];
+    for (o, i) in out.chunks_mut(t * h).zip(hs.chunks(t * h)) {
+        o[h..].copy_from_slice(&i[..(t - 1) * h]);
+    }
+    out
+}
+
+/// Column sums of a row-major matrix with `acc.len()` columns, added to `acc`.
+fn add_col_sums<T: Elem>(acc: &mut [T], m: &[T]) {
+    for row in m.chunks(acc.len()) {
+        acc.iter_mut().zip(row).for_each(|(a, &v)| *a += v);
+    }
+}
+
+/// `dst (rows x G*H) = x (rows x F) W_ih^T + bias`, one row per (batch row, step).
+fn project_inputs<T: Elem>(d: Dims, x: &[T], w: &[T], bias: &[T], dst: &mut [T]) {
+    let gh = d.gh();
+    dst.chunks_mut(gh).for_each(|r| r.copy_from_slice(bias));
+    gemm_rows((dst.len() / gh, gh, d.f), dst, gh, true, x, d.f, w, (1, d.wc()));
+}
+
+/// One LSTM step for one batch row: pre-activations `a = [i, f, g, o]` (overwritten with the
+/// activations), previous cell state; writes `c_t`, `tanh(c_t)`, `h_t`.
+#[inline(always)]
+fn lstm_cell_body<T: Gate>(a: &mut [T], c_prev: &[T], c: &mut [T], tc: &mut [T], hout: &mut [T]) {
+    let h = c.len();
+    let (ai, rest) = a.split_at_mut(h);
+    let (af, rest) = rest.split_at_mut(h);
+    let (ag, ao) = rest.split_at_mut(h);
+    let (ao, c_prev, tc, hout) = (&mut ao[..h], &c_prev[..h], &mut tc[..h], &mut hout[..h]);
+    for j in 0..h {
+        let i = T::sigmoid(ai[j]);
+        let f = T::sigmoid(af[j]);
+        let g = T::tanh(ag[j]);
+        let o = T::sigmoid(ao[j]);
+        let cj = f * c_prev[j] + i * g;
+        let t = T::tanh(cj);
+        (ai[j], af[j], ag[j], ao[j]) = (i, f, g, o);
+        (c[j], tc[j], hout[j]) = (cj, t, o * t);
+    }
+}
+
+/// The LSTM backward of one step for one batch row: from the activations, `c_{t-1}`, `tanh(c_t)`,
+/// the output gradient `gh` plus `dh` (from step `t + 1`) and `dc` (in: from `t + 1`; out: to `t - 1`),
+/// writes the pre-activation gradient `da`.
+#[inline(always)]
+fn lstm_cell_bwd_body<T: Gate>(acts: &[T], c_prev: &[T], tc: &[T], gh: &[T], dh: &[T], dc: &mut [T], da: &mut [T]) {
+    let h = dc.len();
+    let one = T::ONE;
+    let (i_, rest) = acts.split_at(h);
+    let (f_, rest) = rest.split_at(h);
+    let (g_, o_) = rest.split_at(h);
+    let (dai, rest) = da.split_at_mut(h);
+    let (daf, rest) = rest.split_at_mut(h);
+    let (dag, dao) = rest.split_at_mut(h);
+    let (o_, c_prev, tc, gh, dh, dao) = (&o_[..h], &c_prev[..h], &tc[..h], &gh[..h], &dh[..h], &mut dao[..h]);
+    for j in 0..h {
+        let (i, f, g, o) = (i_[j], f_[j], g_[j], o_[j]);
+        let dht = gh[j] + dh[j];
+        let t = tc[j];
+        let dct = dc[j] + dht * o * (one - t * t);
+        dao[j] = dht * t * (o * (one - o));
+        dai[j] = dct * g * (i * (one - i));
+        daf[j] = dct * c_prev[j] * (f * (one - f));
+        dag[j] = dct * i * (one - g * g);
+        dc[j] = dct * f;
+    }
+}
+
+/// One GRU step for one batch row: input projection `gx = W_ih x_t + b_ih`, hidden projection
+/// `hh = W_hh h_{t-1} + b_hh`, `h_{t-1}`; writes the activations `[r, z, n]`, the n part of `hh` and `h_t`.
+#[inline(always)]
+fn gru_cell_body<T: Gate>(gx: &[T], hh: &[T], h_prev: &[T], acts: &mut [T], hhn: &mut [T], hout: &mut [T]) {
+    let h = hout.len();
+    let one = T::ONE;
+    let (ar, rest) = acts.split_at_mut(h);
+    let (az, an) = rest.split_at_mut(h);
+    let (an, hhn, h_prev) = (&mut an[..h], &mut hhn[..h], &h_prev[..h]);
+    let (gx, hh) = (&gx[..3 * h], &hh[..3 * h]);
+    for j in 0..h {
+        let r = T::sigmoid(gx[j] + hh[j]);
+        let z = T::sigmoid(gx[h + j] + hh[h + j]);
+        let hn = hh[2 * h + j];
+        let n = T::tanh(gx[2 * h + j] + r * hn);
+        (ar[j], az[j], an[j], hhn[j]) = (r, z, n, hn);
+        hout[j] = z * h_prev[j] + (one - z) * n;
+    }
+}
+
+/// The GRU backward of one step for one batch row: from the activations, the n part of `hh`,
+/// `h_{t-1}`, the output gradient `gh` plus `dh` (in: from `t + 1`; out: the direct part `z dh` of the
+/// gradient to `h_{t-1}`), writes the gradients of the input projection `dgx` and of `hh`.
+#[inline(always)]
+fn gru_cell_bwd_body<T: Gate>(
+    acts: &[T],
+    hhn: &[T],
+    h_prev: &[T],
+    gh: &[T],
+    dh: &mut [T],
+    dgx: &mut [T],
+    dhh: &mut [T],
+) {
+    let h = dh.len();
+    let one = T::ONE;
+    let (acts, hhn, h_prev, gh) = (&acts[..3 * h], &hhn[..h], &h_prev[..h], &gh[..h]);
+    let (dgx, dhh) = (&mut dgx[..3 * h], &mut dhh[..3 * h]);
+    for j in 0..h {
+        let (r, z, n) = (acts[j], acts[h + j], acts[2 * h + j]);
+        let dht = gh[j] + dh[j];
+        let dan = dht * (one - z) * (one - n * n);
+        let dar = dan * hhn[j] * (r * (one - r));
+        let daz = dht * (h_prev[j] - n) * (z * (one - z));
+        (dgx[j], dgx[h + j], dgx[2 * h + j]) = (dar, daz, dan);
+        (dhh[j], dhh[h + j], dhh[2 * h + j]) = (dar, daz, dan * r);
+        dh[j] = dht * z;
+    }
+}
+
+/// Declares `$name`, a non-inlined kernel running `$body`: compiled for AVX2 (8 lanes instead of
+/// SSE2's 4) when the CPU has it, as baseline x86-64 (or another target) otherwise. Both run the same
+/// IEEE operations in the same order, so the results are identical.
+macro_rules! simd_kernel {
+    ($(#[$doc:meta])* $name:ident => $body:ident ($($arg:ident: $ty:ty),* $(,)?)) => {
+        $(#[$doc])*
+        #[inline(never)]
+        fn $name<T: Gate>($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2")]
+                #[inline(never)]
+                fn avx2<T: Gate>($($arg: $ty),*) {
+                    $body($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            $body($($arg),*)
+        }
+    };
+}
+
+simd_kernel!(
+    /// [`lstm_cell_body`], vectorised.
+    lstm_cell => lstm_cell_body(a: &mut [T], c_prev: &[T], c: &mut [T], tc: &mut [T], hout: &mut [T])
+);
+simd_kernel!(
+    /// [`lstm_cell_bwd_body`], vectorised.
+    lstm_cell_bwd => lstm_cell_bwd_body(
+        acts: &[T], c_prev: &[T], tc: &[T], gh: &[T], dh: &[T], dc: &mut [T], da: &mut [T],
+    )
+);
+simd_kernel!(
+    /// [`gru_cell_body`], vectorised.
+    gru_cell => gru_cell_body(gx: &[T], hh: &[T], h_prev: &[T], acts: &mut [T], hhn: &mut [T], hout: &mut [T])
+);
+simd_kernel!(
+    /// [`gru_cell_bwd_body`], vectorised.
+    gru_cell_bwd => gru_cell_bwd_body(
+        acts: &[T], hhn: &[T], h_prev: &[T], gh: &[T], dh: &mut [T], dgx: &mut [T], dhh: &mut [T],
+    )
+);
+
+/// LSTM forward over one chunk (`x`, `hs` and the saved buffers: its rows, all steps).
+#[allow(clippy::too_many_arguments)]
+fn lstm_fwd_rows<T: Gate>(
+    d: Dims,
+    x: &[T],
+    w: &[T],
+    bias: &[T],
+    hs: &mut [T],
+    acts: &mut [T],
+    cs: &mut [T],
+    tcs: &mut [T],
+) {
+    let (t_, h, gh) = (d.t, d.h, d.gh());
+    let nb = hs.len() / (t_ * h);
+    let bsum: Vec<T> = bias[..gh].iter().zip(&bias[gh..]).map(|(&a, &b)| a + b).collect();
+    project_inputs(d, x, w, &bsum, acts);
+    let zeros = vec![T::default(); h];
+    for t in 0..t_ {
+        if t > 0 {
+            // a_t += h_{t-1} W_hh^T
+            gemm_rows(
+                (nb, gh, h),
+                &mut acts[t * gh..],
+                t_ * gh,
+                true,
+                &hs[(t - 1) * h..],
+                t_ * h,
+                &w[d.f..],
+                (1, d.wc()),
+            );
+        }
+        for r in 0..nb {
+            let o = (r * t_ + t) * h;
+            let (before, after) = cs.split_at_mut(o);
+            let c_prev = if t == 0 { &zeros[..] } else { &before[o - h..] };
+            let a = &mut acts[(r * t_ + t) * gh..][..gh];
+            lstm_cell(a, c_prev, &mut after[..h], &mut tcs[o..o + h], &mut hs[o..o + h]);
+        }
+    }
+}
+
+/// GRU forward over one chunk.
+fn gru_fwd_rows<T: Gate>(d: Dims, x: &[T], w: &[T], bias: &[T], hs: &mut [T], acts: &mut [T], hhns: &mut [T]) {
+    let (t_, h, gh) = (d.t, d.h, d.gh());
+    let nb = hs.len() / (t_ * h);
+    let (bi, bh) = bias.split_at(gh);
+    let mut gx = vec![T::default(); nb * t_ * gh];
+    project_inputs(d, x, w, bi, &mut gx);
+    let mut hh = vec![T::default(); nb * gh];
+    let zeros = vec![T::default(); h];
+    for t in 0..t_ {
+        hh.chunks_mut(gh).for_each(|row| row.copy_from_slice(bh));
+        if t > 0 {
+            // hh = b_hh + h_{t-1} W_hh^T
+            gemm_rows((nb, gh, h), &mut hh, gh, true, &hs[(t - 1) * h..], t_ * h, &w[d.f..], (1, d.wc()));
+        }
+        for r in 0..nb {
+            let o = (r * t_ + t) * h;
+            let og = (r * t_ + t) * gh;
+            let (before, after) = hs.split_at_mut(o);
+            let h_prev = if t == 0 { &zeros[..] } else { &before[o - h..] };
+            let hh_r = &hh[r * gh..(r + 1) * gh];
+            gru_cell(&gx[og..og + gh], hh_r, h_prev, &mut acts[og..og + gh], &mut hhns[o..o + h], &mut after[..h]);
+        }
+    }
+}
+
+/// The whole forward: hidden states `(B, T, H)` and what the backward needs.
+fn recurrence_fwd<T: Gate>(cell: RecurrentCell, d: Dims, x: &[T], w: &[T], bias: &[T]) -> (Vec<T>, Saved<T>) {
+    let (t, h, gh, rows) = (d.t, d.h, d.gh(), d.rows());
+    let mut hs = vec![T::default(); d.b * t * h];
+    let mut acts = vec![T::default(); d.b * t * gh];
+    let mut state = vec![T::default(); d.b * t * h];
+    let chunks = hs
+        .par_chunks_mut(rows * t * h)
+        .zip(acts.par_chunks_mut(rows * t * gh))
+        .zip(x.par_chunks(rows * t * d.f))
+        .zip(state.par_chunks_mut(rows * t * h));
+    match cell {
+        RecurrentCell::Lstm => {
+            let mut tanh_c = vec![T::default(); d.b * t * h];
+            chunks
+                .zip(tanh_c.par_chunks_mut(rows * t * h))
+                .for_each(|((((hs, acts), x), cs), tcs)| lstm_fwd_rows(d, x, w, bias, hs, acts, cs, tcs));
+            (hs, Saved { acts, state, tanh_c })
+        }
+        RecurrentCell::Gru => {
+            chunks.for_each(|(((hs, acts), x), hhn)| gru_fwd_rows(d, x, w, bias, hs, acts, hhn));
+            (hs, Saved { acts, state, tanh_c: Vec::new() })
+        }
+    }
+}
+
+/// The rows `r0..r0+nb` of a `(B, T, n)` buffer.
+fn rows_of<T>(v: &[T], d: Dims, r0: usize, nb: usize, n: usize) -> &[T] {
+    &v[r0 * d.t * n..(r0 + nb) * d.t * n]
+}
+
+/// Length of the packed gradients `[d W (G*H, F + H), d b_ih (G*H), d b_hh (G*H), d x (B, T, F)]`.
+fn packed_len(d: Dims) -> usize {
+    d.gh() * d.wc() + 2 * d.gh() + d.b * d.t * d.f
+}
+
+/// The backward over all rows, packed as [`packed_len`] says (`d x` zero unless `need_dx`).
+fn recurrence_bwd<T: Gate>(
+    cell: RecurrentCell,
+    d: Dims,
+    (grad, x, w, hs): (&[T], &[T], &[T], &[T]),
+    s: &Saved<T>,
+    need_dx: bool,
+) -> Vec<T> {
+    let (t_, f, h, gh, wc, rows) = (d.t, d.f, d.h, d.gh(), d.wc(), d.rows());
+    let n_params = gh * wc + 2 * gh;
+    let mut out = vec![T::default(); packed_len(d)];
+    let (dparams, dx) = out.split_at_mut(n_params);
+    let partial = dx
+        .par_chunks_mut(rows * t_ * f)
+        .enumerate()
+        .map(|(ci, dx)| {
+            let r0 = ci * rows;
+            let nb = dx.len() / (t_ * f);
+            let x = rows_of(x, d, r0, nb, f);
+            let gr = rows_of(grad, d, r0, nb, h);
+            let acts = rows_of(&s.acts, d, r0, nb, gh);
+            let state = rows_of(&s.state, d, r0, nb, h);
+            let hprev = shifted(d, rows_of(hs, d, r0, nb, h));
+            let w_hh = &w[f..];
+            // Gradient of the input projection (`W_ih x + b_ih`) and, for the GRU, of the hidden one.
+            let mut dgx = vec![T::default(); nb * t_ * gh];
+            let mut dh = vec![T::default(); nb * h];
+            let mut acc = vec![T::default(); n_params];
+            let dhh = match cell {
+                RecurrentCell::Lstm => {
+                    let tcs = rows_of(&s.tanh_c, d, r0, nb, h);
+                    let mut dc = vec![T::default(); nb * h];
+                    let zeros = vec![T::default(); h];
+                    for t in (0..t_).rev() {
+                        for r in 0..nb {
+                            let o = (r * t_ + t) * h;
+                            let og = (r * t_ + t) * gh;
+                            let c_prev = if t == 0 { &zeros[..] } else { &state[o - h..o] };
+                            let (dh_r, dc_r) = (&dh[r * h..(r + 1) * h], &mut dc[r * h..(r + 1) * h]);
+                            let da = &mut dgx[og..og + gh];
+                            lstm_cell_bwd(&acts[og..og + gh], c_prev, &tcs[o..o + h], &gr[o..o + h], dh_r, dc_r, da);
+                        }
+                        if t > 0 {
+                            // dh_{t-1} = dA_t W_hh
+                            gemm_rows((nb, h, gh), &mut dh, h, false, &dgx[t * gh..], t_ * gh, w_hh, (wc, 1));
+                        }
+                    }
+                    None
+                }
+                RecurrentCell::Gru => {
+                    let mut dhh = vec![T::default(); nb * t_ * gh];
+                    for t in (0..t_).rev() {
+                        for r in 0..nb {
+                            let o = (r * t_ + t) * h;
+                            let og = (r * t_ + t) * gh;
+                            let dh_r = &mut dh[r * h..(r + 1) * h];
+                            let (dgx_r, dhh_r) = (&mut dgx[og..og + gh], &mut dhh[og..og + gh]);
+                            let (a, hn, hp) = (&acts[og..og + gh], &state[o..o + h], &hprev[o..o + h]);
+                            gru_cell_bwd(a, hn, hp, &gr[o..o + h], dh_r, dgx_r, dhh_r);
+                        }
+                        if t > 0 {
+                            // dh_{t-1} = z dh_t + dhh_t W_hh
+                            gemm_rows((nb, h, gh), &mut dh, h, true, &dhh[t * gh..], t_ * gh, w_hh, (wc, 1));
+                        }
+                    }
+                    Some(dhh)
+                }
+            };
+            // The LSTM's hidden projection has the same gradient as its input projection.
+            let dhh = dhh.as_deref().unwrap_or(&dgx);
+            let n = nb * t_;
+            gemm_tn((gh, f, n), &mut acc, wc, &dgx, x, f);
+            gemm_tn((gh, h, n), &mut acc[f..], wc, dhh, &hprev, h);
+            add_col_sums(&mut acc[gh * wc..gh * wc + gh], &dgx);
+            add_col_sums(&mut acc[gh * wc + gh..], dhh);
+            if need_dx {
+                // dx = dA W_ih
+                gemm_rows((n, f, gh), dx, f, false, &dgx, gh, w, (wc, 1));
+            }
+            acc
+        })
+        .collect::<Vec<_>>();
+    // Summed in chunk order, so that the result does not depend on how rayon scheduled the chunks.
+    for p in partial {
+        dparams.iter_mut().zip(&p).for_each(|(x, &y)| *x += y);
+    }
+    out
+}
+
+// -------------------------------------------------------------------------------------------------
+// Custom ops
+
+/// The layer: `(x (B, T, F), [W_ih | W_hh] (G*H, F + H), [b_ih, b_hh] (2*G*H))` -> `h (B, T, H)`.
+/// Keeps the activations for its backward.
+struct Recurrence {
+    cell: RecurrentCell,
+    saved: OnceLock<SavedAny>,
+}
+
+/// Checks the operand shapes and returns the dimensions.
+fn dims(cell: RecurrentCell, x: &Layout, w: &Layout, bias: &Layout) -> candle_core::Result<Dims> {
+    let (b, t, f) = x.shape().dims3()?;
+    let (gh, wc) = w.shape().dims2()?;
+    let g = cell.gates();
+    if gh % g != 0 || wc != f + gh / g || bias.shape().dims() != [2 * gh] {
+        candle_core::bail!(
+            "recurrence: inconsistent shapes x {:?}, W {:?}, biases {:?}",
+            x.dims(),
+            w.dims(),
+            bias.dims()
+        );
+    }
+    Ok(Dims { b, t, f, h: gh / g, g })
+}
+
+impl Recurrence {
+    fn fwd<T: Gate>(
+        &self,
+        d: Dims,
+        (s1, l1): (&CpuStorage, &Layout),
+        (s2, l2): (&CpuStorage, &Layout),
+        (s3, l3): (&CpuStorage, &Layout),
+    ) -> candle_core::Result<CpuStorage> {
+        let (hs, saved) = recurrence_fwd(self.cell, d, T::slice(s1, l1)?, T::slice(s2, l2)?, T::slice(s3, l3)?);
+        // Set once: candle runs a custom op's forward once per application.
+        let _ = self.saved.set(T::save(saved));
+        Ok(T::storage(hs))
+    }
+}
+
+impl CustomOp3 for Recurrence {
+    fn name(&self) -> &'static str {
+        match self.cell {
+            RecurrentCell::Lstm => "scidl-lstm",
+            RecurrentCell::Gru => "scidl-gru",
+        }
+    }
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let d = dims(self.cell, l1, l2, l3)?;
+        let st = match s1.dtype() {
+            DType::F32 => self.fwd::<f32>(d, (s1, l1), (s2, l2), (s3, l3))?,
+            DType::F64 => self.fwd::<f64>(d, (s1, l1), (s2, l2), (s3, l3))?,
+            other => candle_core::bail!("recurrence: f32 or f64 expected, got {other:?}"),
+        };
+        Ok((st, Shape::from((d.b, d.t, d.h))))
+    }
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        bias: &Tensor,
+        res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let Some(saved) = self.saved.get() else {
+            candle_core::bail!("recurrence backward: the forward kept no activations")
+        };
+        let d = dims(self.cell, x.layout(), w.layout(), bias.layout())?;
+        let need_dx = x.track_op();
+        // Operands: [grad, h] stacked (both (B, T, H)), x, W.
+        let gh_stack = Tensor::cat(&[&grad.contiguous()?, res], 0)?;
+        let op = RecurrenceGrad { cell: self.cell, d, saved, need_dx };
+        let packed = gh_stack.apply_op3_no_bwd(x, w, &op)?;
+        let (gh, wc) = (d.gh(), d.wc());
+        let dw = packed.narrow(0, 0, gh * wc)?.reshape((gh, wc))?;
+        let db = packed.narrow(0, gh * wc, 2 * gh)?;
+        let dx =
+            if need_dx { Some(packed.narrow(0, gh * wc + 2 * gh, d.b * d.t * d.f)?.reshape(x.shape())?) } else { None };
+        Ok((dx, Some(dw), Some(db)))
+    }
+}
+
+/// The backward: `([grad of h; h] (2B, T, H), x, W)` -> packed gradients (see [`packed_len`]).
+struct RecurrenceGrad<'a> {
+    cell: RecurrentCell,
+    d: Dims,
+    saved: &'a SavedAny,
+    need_dx: bool,
+}
+
+impl RecurrenceGrad<'_> {
+    fn bwd<T: Gate>(
+        &self,
+        (s1, l1): (&CpuStorage, &Layout),
+        (s2, l2): (&CpuStorage, &Layout),
+        (s3, l3): (&CpuStorage, &Layout),
+    ) -> candle_core::Result<CpuStorage> {
+        let d = self.d;
+        let Some(saved) = T::saved(self.saved) else { candle_core::bail!("recurrence backward: dtype changed") };
+        let n = d.b * d.t * d.h;
+        let gh_stack = T::slice(s1, l1)?;
+        if gh_stack.len() != 2 * n || saved.acts.len() != d.b * d.t * d.gh() {
+            candle_core::bail!(
+                "recurrence backward: inconsistent shapes {:?}, {:?}, {:?}",
+                l1.dims(),
+                l2.dims(),
+                l3.dims()
+            );
+        }
+        let (grad, hs) = gh_stack.split_at(n);
+        let operands = (grad, T::slice(s2, l2)?, T::slice(s3, l3)?, hs);
+        Ok(T::storage(recurrence_bwd(self.cell, d, operands, saved, self.need_dx)))
+    }
+}
+
+impl CustomOp3 for RecurrenceGrad<'_> {
+    fn name(&self) -> &'static str {
+        "scidl-recurrence-grad"
+    }
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let st = match s1.dtype() {
+            DType::F32 => self.bwd::<f32>((s1, l1), (s2, l2), (s3, l3))?,
+            DType::F64 => self.bwd::<f64>((s1, l1), (s2, l2), (s3, l3))?,
+            other => candle_core::bail!("recurrence backward: f32 or f64 expected, got {other:?}"),
+        };
+        Ok((st, Shape::from(packed_len(self.d))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::ParamStore;
+    use candle_core::{Device, Var};
+
+    fn input(shape: &[usize], dtype: DType) -> Var {
+        let n: usize = shape.iter().product();
+        let v: Vec<f64> = (0..n).map(|k| (k as f64 * 0.37) % 1.3 - 0.6).collect();
+        Var::from_tensor(&Tensor::from_vec(v, shape, &Device::Cpu).unwrap().to_dtype(dtype).unwrap()).unwrap()
+    }
+
+    fn objective(y: &Tensor) -> Tensor {
+        let n = y.elem_count();
+        let c: Vec<f64> = (0..n).map(|k| (k as f64 * 0.71 + 0.2).cos()).collect();
+        let c = Tensor::from_vec(c, y.dims(), &Device::Cpu).unwrap().to_dtype(y.dtype()).unwrap();
+        (y * c).unwrap().sum_all().unwrap()
+    }
+
+    /// Largest `|a - b|`, relative to `max(1, max |b|)`.
+    fn deviation(a: &Tensor, b: &Tensor) -> f64 {
+        let a = a.to_dtype(DType::F64).unwrap().flatten_all().unwrap().to_vec1::<f64>().unwrap();
+        let b = b.to_dtype(DType::F64).unwrap().flatten_all().unwrap().to_vec1::<f64>().unwrap();
+        assert_eq!(a.len(), b.len());
+        let scale = b.iter().fold(1f64, |m, v| m.max(v.abs()));
+        a.iter().zip(&b).fold(0f64, |m, (x, y)| m.max((x - y).abs())) / scale
+    }
+
+    /// Two stacked layers on odd shapes (B = 3, T = 7, F = 5, H = 6): the fused recurrence against
+    /// candle_nn's cells, forward and the gradients of the input and of every weight and bias. The
+    /// batch is split unevenly across threads (2 + 1 rows on two threads, 1 + 1 + 1 on three).
+    #[test]
+    fn fused_recurrence_matches_candle_nn_cells() {
+        for threads in [2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            for cell in [RecurrentCell::Lstm, RecurrentCell::Gru] {
+                for (dtype, tol) in [(DType::F32, 1e-5), (DType::F64, 1e-10)] {
+                    let store = ParamStore::new(7, &Device::Cpu);
+                    let vb = store.var_builder().set_dtype(dtype);
+                    let l1 = recurrent(cell, 5, 6, vb.pp("layer0")).unwrap();
+                    let l2 = recurrent(cell, 6, 6, vb.pp("layer1")).unwrap();
+                    let x = input(&[3, 7, 5], dtype);
+                    let fused = pool.install(|| l2.forward(&l1.forward(&x).unwrap()).unwrap());
+                    let generic = l2.forward_generic(&l1.forward_generic(&x).unwrap()).unwrap();
+                    let tag = format!("{cell:?} {dtype:?} {threads} threads");
+                    assert_eq!(fused.dims(), [3, 7, 6], "{tag}");
+                    let d = deviation(&fused, &generic);
+                    assert!(d < tol, "{tag}: forward deviates by {d:e}");
+                    let gf = pool.install(|| objective(&fused).backward().unwrap());
+                    let gg = objective(&generic).backward().unwrap();
+                    let mut checked = 0;
+                    for (name, v) in store.all().iter().map(|(n, v)| (n.as_str(), v)).chain([("x", &x)]) {
+                        let a = gf.get(v.as_tensor()).unwrap_or_else(|| panic!("{tag}: no gradient for {name}"));
+                        let d = deviation(a, gg.get(v.as_tensor()).unwrap());
+                        assert!(d < tol, "{tag}: gradient of {name} deviates by {d:e}");
+                        checked += 1;
+                    }
+                    assert_eq!(checked, 9, "{tag}");
+                }
+            }
+        }
+    }
+
+    /// The f32 sigmoid and tanh of the gate kernels against libm, over the range where they matter
+    /// and at the extremes (saturation, no NaN or infinity, NaN propagated).
+    #[test]
+    fn vectorised_f32_gate_functions_match_libm() {
+        let (mut worst_s, mut worst_t, mut at) = (0f64, 0f64, 0f32);
+        for k in -20_000..=20_000 {
+            let x = k as f32 * 1e-3;
+            let s = 1.0 / (1.0 + (-(x as f64)).exp());
+            worst_s = worst_s.max((<f32 as Gate>::sigmoid(x) as f64 - s).abs() / s);
+            let t = (x as f64).tanh();
+            if x != 0.0 {
+                let e = (<f32 as Gate>::tanh(x) as f64 - t).abs() / t.abs();
+                if e > worst_t {
+                    (worst_t, at) = (e, x);
+                }
+            }
+        }
+        eprintln!("relative errors: sigmoid {worst_s:e}, tanh {worst_t:e} (at {at})");
+        assert!(worst_s < 5e-7 && worst_t < 5e-7, "relative errors: sigmoid {worst_s:e}, tanh {worst_t:e} (at {at})");
+        for (x, s, t) in
+            [(1e3f32, 1.0, 1.0), (-1e3, 0.0, -1.0), (f32::INFINITY, 1.0, 1.0), (f32::NEG_INFINITY, 0.0, -1.0)]
+        {
+            assert!((<f32 as Gate>::sigmoid(x) - s).abs() < 1e-30, "sigmoid({x})");
+            assert_eq!(<f32 as Gate>::tanh(x), t, "tanh({x})");
+        }
+        assert!(<f32 as Gate>::sigmoid(f32::NAN).is_nan() && <f32 as Gate>::tanh(f32::NAN).is_nan());
+        assert_eq!(<f32 as Gate>::tanh(0.0), 0.0);
+    }
+
+    /// An input that needs no gradient (the first layer's data) gets none, and the weights still get
+    /// candle_nn's gradients.
+    #[test]
+    fn untracked_input_gets_no_gradient() {
+        for cell in [RecurrentCell::Lstm, RecurrentCell::Gru] {
+            let store = ParamStore::new(1, &Device::Cpu);
+            let l = recurrent(cell, 4, 5, store.var_builder().set_dtype(DType::F64)).unwrap();
+            let x = input(&[2, 6, 4], DType::F64).as_tensor().detach();
+            let gf = objective(&l.forward(&x).unwrap()).backward().unwrap();
+            let gg = objective(&l.forward_generic(&x).unwrap()).backward().unwrap();
+            assert!(gf.get(&x).is_none());
+            for (name, v) in store.all() {
+                let d = deviation(gf.get(v.as_tensor()).unwrap(), gg.get(v.as_tensor()).unwrap());
+                assert!(d < 1e-10, "{cell:?}: gradient of {name} deviates by {d:e}");
+            }
+        }
+    }
+
+    /// The AVX2 build of every gate kernel returns the bits of the baseline build (odd width: the
+    /// vector loops and their scalar tails).
+    #[test]
+    fn simd_kernels_match_baseline_bit_for_bit() {
+        let h = 37;
+        let v = |n: usize, a: f32, s: f32| (0..n).map(|k| (k as f32 * a).sin() * s).collect::<Vec<f32>>();
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<u32>>();
+        let (pre, c_prev, gh, dh) = (v(4 * h, 0.731, 6.0), v(h, 0.37, 2.0), v(h, 0.53, 1.0), v(h, 0.29, 0.5));
+        type LstmFwd = fn(&mut [f32], &[f32], &mut [f32], &mut [f32], &mut [f32]);
+        let lstm = |f: LstmFwd| {
+            let (mut a, mut c, mut tc, mut ho) = (pre.clone(), vec![0.0; h], vec![0.0; h], vec![0.0; h]);
+            f(&mut a, &c_prev, &mut c, &mut tc, &mut ho);
+            [a, c, tc, ho].map(|x| bits(&x))
+        };
+        assert_eq!(lstm(lstm_cell::<f32>), lstm(lstm_cell_body::<f32>));
+        let acts = v(4 * h, 0.41, 0.9).iter().map(|x| x.abs()).collect::<Vec<f32>>();
+        type LstmBwd = fn(&[f32], &[f32], &[f32], &[f32], &[f32], &mut [f32], &mut [f32]);
+        let lstm_bwd = |f: LstmBwd| {
+            let (mut dc, mut da) = (v(h, 0.17, 0.3), vec![0.0; 4 * h]);
+            f(&acts, &c_prev, &dh, &gh, &dh, &mut dc, &mut da);
+            [dc, da].map(|x| bits(&x))
+        };
+        assert_eq!(lstm_bwd(lstm_cell_bwd::<f32>), lstm_bwd(lstm_cell_bwd_body::<f32>));
+        let hh = v(3 * h, 0.61, 3.0);
+        type GruFwd = fn(&[f32], &[f32], &[f32], &mut [f32], &mut [f32], &mut [f32]);
+        let gru = |f: GruFwd| {
+            let (mut a, mut hn, mut ho) = (vec![0.0; 3 * h], vec![0.0; h], vec![0.0; h]);
+            f(&pre[..3 * h], &hh, &c_prev, &mut a, &mut hn, &mut ho);
+            [a, hn, ho].map(|x| bits(&x))
+        };
+        assert_eq!(gru(gru_cell::<f32>), gru(gru_cell_body::<f32>));
+        type GruBwd = fn(&[f32], &[f32], &[f32], &[f32], &mut [f32], &mut [f32], &mut [f32]);
+        let gru_bwd = |f: GruBwd| {
+            let (mut d, mut dgx, mut dhh) = (dh.clone(), vec![0.0; 3 * h], vec![0.0; 3 * h]);
+            f(&acts[..3 * h], &gh, &c_prev, &gh, &mut d, &mut dgx, &mut dhh);
+            [d, dgx, dhh].map(|x| bits(&x))
+        };
+        assert_eq!(gru_bwd(gru_cell_bwd::<f32>), gru_bwd(gru_cell_bwd_body::<f32>));
+    }
+
+    #[test]
+    fn bad_input_shapes_error() {
+        let store = ParamStore::new(0, &Device::Cpu);
+        let l = recurrent(RecurrentCell::Lstm, 4, 3, store.var_builder()).unwrap();
+        assert!(l.forward(&Tensor::zeros((2, 5, 3), DType::F32, &Device::Cpu).unwrap()).is_err());
+        assert!(l.forward(&Tensor::zeros((2, 0, 4), DType::F32, &Device::Cpu).unwrap()).is_err());
+        assert!(l.forward(&Tensor::zeros((2, 4), DType::F32, &Device::Cpu).unwrap()).is_err());
+        assert!(recurrent(RecurrentCell::Gru, 0, 3, store.var_builder()).is_err());
+    }
+}
