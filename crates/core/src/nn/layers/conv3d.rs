@@ -149,7 +149,7 @@ pub fn conv_transpose3d(x: &Tensor, w: &Tensor, cfg: &ConvTranspose3dConfig) -> 
     // All depth taps at once: weight (C_in, kD*C_out, kH, kW), input (N*D, C_in, H, W).
     let w2 = w.permute((0, 2, 1, 3, 4))?.contiguous()?.reshape((c_in, kd * c_out, kh, kw))?;
     let x2 = x.permute((0, 2, 1, 3, 4))?.contiguous()?.reshape((n * d, c_in, h, wd))?;
-    let y = x2.conv_transpose2d(&w2, p, op, s, dl)?;
+    let y = super::conv_gemm::conv_transpose2d(&x2, &w2, [p; 2], [op; 2], [s; 2], [dl; 2])?;
     let (_, _, ho, wo) = y.dims4()?;
     // (N, D, kD, C_out, Ho, Wo) -> (N, kD, C_out, D, Ho, Wo)
     let y = y.reshape(vec![n, d, kd, c_out, ho, wo])?.permute(vec![0, 2, 3, 1, 4, 5])?;

@@ -82,6 +82,158 @@ pub fn conv2d(x: &Tensor, w: &Tensor, pad: [usize; 2], stride: [usize; 2], dil: 
     Ok(x.conv2d(w, pad[0], stride[0], dil[0], 1)?)
 }
 
+/// Transposed convolution (PyTorch's `conv_transpose2d`, one group): `x (N, C_in, H, W)`,
+/// `w (C_in, C_out, kh, kw)` -> `(N, C_out, H_out, W_out)` with
+/// `H_out = (H - 1) stride - 2 pad + dil (kh - 1) + out_pad + 1`.
+///
+/// It is the adjoint of the convolution from `(N, C_out, H_out, W_out)` with kernel `w` read as
+/// `(O = C_in, C = C_out, kh, kw)`, so on the CPU in f32/f64 it reuses that convolution's kernels:
+/// the forward is the convolution's input gradient (one GEMM + col2im per image), the input
+/// gradient its forward (im2col + GEMM), the weight gradient its weight gradient with the roles of
+/// image and output gradient swapped. Candle 0.11's CPU version is a direct loop parallel over
+/// output channels only.
+pub fn conv_transpose2d(
+    x: &Tensor,
+    w: &Tensor,
+    pad: [usize; 2],
+    out_pad: [usize; 2],
+    stride: [usize; 2],
+    dil: [usize; 2],
+) -> Result<Tensor> {
+    let (&[n, c_in, h, wd], &[c_in_w, c_out, kh, kw]) = (x.dims(), w.dims()) else {
+        return Err(Error::Shape(format!(
+            "conv_transpose2d expects x (N,C_in,H,W) and w (C_in,C_out,kh,kw), got {:?} and {:?}",
+            x.dims(),
+            w.dims()
+        )));
+    };
+    if c_in != c_in_w {
+        return Err(Error::Shape(format!("conv_transpose2d: input has {c_in} channels, weight {:?}", w.dims())));
+    }
+    if stride.contains(&0) || dil.contains(&0) || out_pad[0] >= stride[0].max(dil[0]) || out_pad[1] >= stride[1].max(dil[1]) {
+        return Err(Error::Config(format!(
+            "conv_transpose2d: stride {stride:?} and dilation {dil:?} must be >= 1, output padding {out_pad:?} below both"
+        )));
+    }
+    let full = |i: usize| [(h - 1) * stride[0], (wd - 1) * stride[1]][i] + dil[i] * ([kh, kw][i] - 1) + out_pad[i] + 1;
+    if full(0) <= 2 * pad[0] || full(1) <= 2 * pad[1] {
+        return Err(Error::Shape(format!("conv_transpose2d: padding {pad:?} removes the whole output of {:?}", x.dims())));
+    }
+    let out = [full(0) - 2 * pad[0], full(1) - 2 * pad[1]];
+    let fast = x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) && w.dtype() == x.dtype();
+    if !fast {
+        if pad[0] != pad[1] || stride[0] != stride[1] || dil[0] != dil[1] || out_pad[0] != out_pad[1] {
+            return Err(Error::Config("anisotropic conv_transpose2d parameters are only implemented on the CPU".into()));
+        }
+        return Ok(x.conv_transpose2d(w, pad[0], out_pad[0], stride[0], dil[0])?);
+    }
+    let g = geometry(&[n, c_out, out[0], out[1]], w.dims(), pad, stride, dil)?;
+    if g.out != [h, wd] {
+        return Err(Error::Shape(format!("conv_transpose2d: inconsistent geometry for {:?} and {:?}", x.dims(), w.dims())));
+    }
+    Ok(x.contiguous()?.apply_op2(&w.contiguous()?, ConvTransposeOp { g })?)
+}
+
+/// `(x, w)` -> the transposed convolution; `g` is the geometry of the adjoint convolution.
+struct ConvTransposeOp {
+    g: ConvGeom,
+}
+
+impl CustomOp2 for ConvTransposeOp {
+    fn name(&self) -> &'static str {
+        "scidl-conv-transpose2d"
+    }
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let g = self.g;
+        let what = "conv_transpose2d";
+        let st = dispatch2(what, (s1, l1), (s2, l2), |x, w| grad_x(&g, w, x), |x, w| grad_x(&g, w, x))?;
+        Ok((st, Shape::from((g.n, g.c, g.h, g.w))))
+    }
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
+        let grad = grad.contiguous()?;
+        // The adjoint convolution's weight gradient with the output gradient as its image and x as
+        // its output gradient; its forward for the input gradient.
+        let dw = if w.track_op() { Some(grad.apply_op2_no_bwd(x, &ConvGradW { g: self.g })?) } else { None };
+        let dx = if x.track_op() { Some(grad.apply_op2_no_bwd(w, &ConvFwdNoGrad { g: self.g })?) } else { None };
+        Ok((dx, dw))
+    }
+}
+
+/// The convolution's forward without a backward of its own (the transposed op's input gradient).
+struct ConvFwdNoGrad {
+    g: ConvGeom,
+}
+
+impl CustomOp2 for ConvFwdNoGrad {
+    fn name(&self) -> &'static str {
+        "scidl-conv-transpose2d-grad-x"
+    }
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let g = self.g;
+        let st = dispatch2("conv_transpose2d", (s1, l1), (s2, l2), |y, w| conv_fwd(&g, y, w), |y, w| conv_fwd(&g, y, w))?;
+        Ok((st, Shape::from((g.n, g.o, g.out[0], g.out[1]))))
+    }
+}
+
+/// A transposed 2-D convolution layer with bias: PyTorch's `nn.ConvTranspose2d` (one group) on
+/// [`conv_transpose2d`]; weight `(C_in, C_out, kh, kw)`.
+#[derive(Debug, Clone)]
+pub struct ConvTranspose2d {
+    weight: Tensor,
+    bias: Option<Tensor>,
+    cfg: candle_nn::ConvTranspose2dConfig,
+}
+
+impl ConvTranspose2d {
+    /// A layer from its weight, optional bias `(C_out)` and settings (groups must be 1).
+    pub fn new(weight: Tensor, bias: Option<Tensor>, cfg: candle_nn::ConvTranspose2dConfig) -> Self {
+        Self { weight, bias, cfg }
+    }
+    /// The weight `(C_in, C_out, kh, kw)`.
+    pub fn weight(&self) -> &Tensor {
+        &self.weight
+    }
+}
+
+impl candle_core::Module for ConvTranspose2d {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let c = &self.cfg;
+        let run = || -> Result<Tensor> {
+            let y = conv_transpose2d(
+                x,
+                &self.weight,
+                [c.padding; 2],
+                [c.output_padding; 2],
+                [c.stride; 2],
+                [c.dilation; 2],
+            )?;
+            match &self.bias {
+                Some(b) => super::fused::bias_act(&y, Some(b), super::fused::Act::Identity),
+                None => Ok(y),
+            }
+        };
+        run().map_err(candle_core::Error::wrap)
+    }
+}
+
 /// The element types the GEMM path handles.
 pub trait Elem: Copy + Send + Sync + Default + std::ops::AddAssign + 'static {
     /// One.
@@ -354,6 +506,41 @@ mod tests {
                 assert!(e < 1e-3, "grad {e} for {:?}", (n, c, h, w, o, k, p, s, d));
             }
         }
+    }
+
+    /// The transposed convolution against Candle's on odd shapes: forward, input and weight
+    /// gradients, with padding, output padding, stride and dilation.
+    #[test]
+    fn transposed_matches_candle_reference_on_odd_shapes() {
+        // (n, c_in, h, w, c_out, k, pad, out_pad, stride, dil)
+        for &(n, c, h, w, o, k, p, op, s, d) in &[
+            (2, 3, 5, 4, 4, 4, 1, 0, 2, 1),
+            (3, 2, 4, 4, 5, 2, 0, 0, 2, 1),
+            (1, 4, 3, 5, 3, 3, 1, 1, 2, 1),
+            (2, 1, 6, 5, 2, 3, 0, 0, 1, 2),
+            (4, 3, 3, 3, 2, 5, 2, 2, 3, 1),
+        ] {
+            let x = Var::from_tensor(&t(n * c * h * w, &[n, c, h, w], 0.37)).unwrap();
+            let wt = Var::from_tensor(&t(c * o * k * k, &[c, o, k, k], 0.91)).unwrap();
+            let ours = conv_transpose2d(x.as_tensor(), wt.as_tensor(), [p; 2], [op; 2], [s; 2], [d; 2]).unwrap();
+            let refr = x.as_tensor().conv_transpose2d(wt.as_tensor(), p, op, s, d).unwrap();
+            let case = (n, c, h, w, o, k, p, op, s, d);
+            assert_eq!(ours.dims(), refr.dims(), "{case:?}");
+            let diff =
+                |a: &Tensor, b: &Tensor| (a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+            assert!(diff(&ours, &refr) < 1e-4, "forward {case:?}");
+            let coeff = t(ours.elem_count(), ours.dims(), 0.53);
+            let go = (ours * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
+            let gr = (refr * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
+            for v in [&x, &wt] {
+                let e = diff(go.get(v.as_tensor()).unwrap(), gr.get(v.as_tensor()).unwrap());
+                assert!(e < 1e-3, "grad {e} for {case:?}");
+            }
+        }
+        let x = t(2 * 3 * 4 * 4, &[2, 3, 4, 4], 0.3);
+        assert!(conv_transpose2d(&x, &t(2 * 2 * 9, &[2, 2, 3, 3], 0.2), [0; 2], [0; 2], [1; 2], [1; 2]).is_err());
+        assert!(conv_transpose2d(&x, &t(3 * 2 * 9, &[3, 2, 3, 3], 0.2), [0; 2], [2; 2], [2; 2], [1; 2]).is_err());
+        assert!(conv_transpose2d(&x, &t(3 * 2 * 4, &[3, 2, 2, 2], 0.2), [4; 2], [0; 2], [1; 2], [1; 2]).is_err());
     }
 
     #[test]

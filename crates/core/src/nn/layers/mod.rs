@@ -1,5 +1,5 @@
 //! Layers: those Candle lacks or gets wrong (2-D convolution with a correct and fast CPU backward,
-//! 3-D convolutions, pooling with a correct backward, resizing, batch and group norm with running
+//! 2-D transposed convolution as GEMM + col2im, 3-D convolutions, pooling with a correct backward, resizing, batch and group norm with running
 //! statistics, seeded dropout, fused bias + activation, whole-sequence LSTM/GRU with a fused CPU
 //! recurrence), and re-exports of Candle's own that are sound.
 
@@ -17,8 +17,8 @@ pub mod upsample;
 pub use batch_norm::{BatchNorm, BatchNormConfig, batch_norm_nd, batch_norm1d, batch_norm2d, batch_norm3d};
 // Candle's `Conv2d` is deliberately not re-exported: its CPU backward mis-pads the width when height
 // and width leave different remainders under a stride. Use `conv2d` below (or `blocks::conv_nd`).
-pub use candle_nn::{ConvTranspose2d, ConvTranspose2dConfig, Linear, conv_transpose2d, linear};
-pub use conv_gemm::conv2d;
+pub use candle_nn::{ConvTranspose2dConfig, Linear, linear};
+pub use conv_gemm::{ConvTranspose2d, conv_transpose2d, conv2d};
 pub use conv3d::{
     Conv3d, Conv3dConfig, ConvTranspose3d, ConvTranspose3dConfig, conv_transpose3d, conv_transpose3d_layer, conv3d,
     conv3d_layer,

@@ -17,7 +17,8 @@ use crate::nn::blocks::{ConvNd, conv_nd};
 use crate::nn::layers::{Act, BatchNorm, BatchNormConfig, batch_norm1d, batch_norm2d, bias_act};
 use crate::{Error, Result};
 use candle_core::{Module, Tensor};
-use candle_nn::{ConvTranspose2d, ConvTranspose2dConfig, Linear, ModuleT, VarBuilder};
+use crate::nn::layers::ConvTranspose2d;
+use candle_nn::{ConvTranspose2dConfig, Linear, ModuleT, VarBuilder};
 
 /// Configuration of a DCGAN [`Generator`] and [`Discriminator`] pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

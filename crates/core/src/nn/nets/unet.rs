@@ -10,7 +10,8 @@ use crate::nn::layers::{
 };
 use crate::{Error, Result};
 use candle_core::{Module, Tensor};
-use candle_nn::{ConvTranspose2d, ConvTranspose2dConfig, ModuleT, VarBuilder};
+use crate::nn::layers::ConvTranspose2d;
+use candle_nn::{ConvTranspose2dConfig, ModuleT, VarBuilder};
 
 /// How the decoder upsamples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
