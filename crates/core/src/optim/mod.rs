@@ -3,6 +3,7 @@
 //! resumed run continues exactly.
 
 pub mod clip;
+mod fused;
 pub mod schedule;
 
 pub use clip::clip_grad_norm;
@@ -166,11 +167,26 @@ impl Optimizer {
                     let decoupled = matches!(self.cfg, OptimizerConfig::AdamW { .. });
                     let mut p_now = p.clone();
                     let g = if !decoupled && weight_decay != 0.0 { (g + (p * weight_decay)?)? } else { g.clone() };
+                    let (km, kv) = (format!("{name}.exp_avg"), format!("{name}.exp_avg_sq"));
+                    let pt = var.as_tensor();
+                    if fused::applies(&[pt, &g]) {
+                        // In place, one pass per buffer (the state starts at zero, as in PyTorch).
+                        let m = self.state.get(&km).cloned().map_or_else(|| pt.zeros_like(), Ok)?;
+                        let v = self.state.get(&kv).cloned().map_or_else(|| pt.zeros_like(), Ok)?;
+                        if fused::applies(&[pt, &g, &m, &v]) {
+                            let (b1, b2) = betas;
+                            let decay = if decoupled { 1.0 - lr * weight_decay } else { 1.0 };
+                            let (bc1, bc2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
+                            fused::adam(pt, &g, &m, &v, betas, decay, lr / bc1, bc2.sqrt(), eps)?;
+                            self.state.insert(km, m);
+                            self.state.insert(kv, v);
+                            continue;
+                        }
+                    }
                     if decoupled && weight_decay != 0.0 {
                         p_now = (p * (1.0 - lr * weight_decay))?;
                     }
                     let (b1, b2) = betas;
-                    let (km, kv) = (format!("{name}.exp_avg"), format!("{name}.exp_avg_sq"));
                     let m = match self.state.get(&km) {
                         Some(m) => ((m * b1)? + (&g * (1.0 - b1))?)?,
                         None => (&g * (1.0 - b1))?,
@@ -199,9 +215,16 @@ impl Optimizer {
         self.step(&grads)
     }
 
+    /// The step count, learning rate and settings (the non-tensor part of [`Optimizer::state`]).
+    pub fn scalars(&self) -> OptimizerScalars {
+        OptimizerScalars { step: self.step, lr: self.lr, config: self.cfg.clone() }
+    }
+
     /// The state to checkpoint: tensors by name, plus the step count and learning rate.
-    pub fn state(&self) -> (BTreeMap<String, Tensor>, OptimizerScalars) {
-        (self.state.clone(), OptimizerScalars { step: self.step, lr: self.lr, config: self.cfg.clone() })
+    pub fn state(&self) -> Result<(BTreeMap<String, Tensor>, OptimizerScalars)> {
+        // Copies: the CPU update writes the moment buffers in place.
+        let tensors = self.state.iter().map(|(k, t)| Ok((k.clone(), t.copy()?))).collect::<Result<_>>()?;
+        Ok((tensors, self.scalars()))
     }
 
     /// Restores a state produced by [`Optimizer::state`] (tensors are moved to each variable's device).
@@ -226,7 +249,8 @@ impl Optimizer {
                     var.dims()
                 )));
             }
-            state.insert(k, t.to_device(var.device())?.to_dtype(var.dtype())?);
+            // A copy: the CPU update writes the moment buffers in place.
+            state.insert(k, t.to_device(var.device())?.to_dtype(var.dtype())?.copy()?);
         }
         self.state = state;
         self.step = scalars.step;

@@ -83,7 +83,7 @@ impl Checkpoint {
         }
         std::fs::create_dir_all(&partial).map_err(|e| Error::io(&partial, e))?;
         store.save(&partial.join("model.safetensors"))?;
-        let (tensors, _) = optimizer.state();
+        let (tensors, _) = optimizer.state()?;
         save_tensors(&tensors, &partial.join("optimizer.safetensors"))?;
         let json = serde_json::to_string_pretty(manifest)
             .map_err(|e| Error::Checkpoint { path: dir.to_path_buf(), reason: e.to_string() })?;

@@ -213,7 +213,7 @@ impl<'a> Trainer<'a> {
     }
 
     fn manifest(&self) -> Manifest {
-        let (_, scalars) = self.optimizer.state();
+        let scalars = self.optimizer.scalars();
         Manifest {
             format: MANIFEST_FORMAT,
             scidl_version: env!("CARGO_PKG_VERSION").into(),
