@@ -3,11 +3,14 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use crate::background::{Background, BackgroundConfig};
 use crate::extract::{ExtractConfig, Object, extract, segmentation};
-use crate::fits::{HduSel, Image, list_hdus, read_image, wcs_cards, write_image, write_table};
+use crate::fits::{
+    HduSel, Image, list_hdus, read_image, read_table_df, wcs_cards, write_image, write_table, write_table_df,
+};
 use crate::photometry::{Frame, Rms};
 use crate::simulate::{SimConfig, simulate};
 use crate::wcs::TanWcs;
@@ -67,6 +70,18 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Convert a FITS table (binary or ASCII) to CSV or Parquet, or a CSV/Parquet table to a FITS
+    /// binary table (types, nulls and vector columns as `read_table_df` describes).
+    Table {
+        /// Input: .fits (a table HDU), .csv or .parquet.
+        file: PathBuf,
+        /// The table HDU of a FITS input: index (0 = primary) or EXTNAME (default: the first table).
+        #[arg(long)]
+        hdu: Option<String>,
+        /// Output: .csv, .parquet or .fits.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Measure the background; optionally write the background and RMS maps as FITS.
     Background {
@@ -225,6 +240,50 @@ fn wcs_of(path: &Path, img: &Image) -> Result<Option<TanWcs>> {
         .map_err(|e| BadInput::new(format!("{}: HDU {}: {e}", path.display(), img.hdu)).into())
 }
 
+/// Whether a path names a FITS file (by extension).
+fn is_fits(p: &Path) -> bool {
+    let l = p.to_string_lossy().to_ascii_lowercase();
+    l.ends_with(".fits") || l.ends_with(".fit") || l.ends_with(".fts")
+}
+
+/// `table`: converts between FITS tables and CSV/Parquet.
+pub fn table(file: &Path, hdu: Option<&str>, out: &Path) -> Result<()> {
+    let mut df = if is_fits(file) {
+        let sel = match hdu {
+            Some(h) => HduSel::parse(h),
+            None => {
+                let hdus = list_hdus(file).map_err(lift)?;
+                let t = hdus
+                    .iter()
+                    .find(|h| h.kind.ends_with("table"))
+                    .ok_or_else(|| BadInput::new(format!("{}: no table HDU in the file", file.display())))?;
+                HduSel::Index(t.index)
+            }
+        };
+        read_table_df(file, &sel).map_err(lift)?
+    } else {
+        if hdu.is_some() {
+            return Err(BadInput::new(format!("{}: --hdu applies to FITS inputs only", file.display())).into());
+        }
+        scidl_data::readers::table::read_table(file).map_err(|e| BadInput::new(e.to_string()))?
+    };
+    let lower = out.to_string_lossy().to_ascii_lowercase();
+    if is_fits(out) {
+        write_table_df(out, &df, "TABLE", &[]).map_err(lift)?;
+    } else if lower.ends_with(".parquet") {
+        scidl_data::readers::table::write_parquet(&mut df, out).map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    } else if lower.ends_with(".csv") {
+        use polars::prelude::{CsvWriter, SerWriter};
+        let mut bytes = Vec::new();
+        CsvWriter::new(&mut bytes).finish(&mut df).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+        scidl_core::fs::write_atomic(out, &bytes)?;
+    } else {
+        return Err(BadInput::new(format!("{}: the output must end in .csv, .parquet or .fits", out.display())).into());
+    }
+    println!("{} rows x {} columns -> {}", df.height(), df.width(), out.display());
+    Ok(())
+}
+
 /// `inspect`.
 pub fn inspect(path: &Path, json: bool) -> Result<()> {
     let hdus = list_hdus(path).map_err(lift)?;
@@ -305,7 +364,16 @@ pub fn detect_image(
     let rms = f64::from(bg.global_rms);
     let objs = extract(&sub, img.width, img.height, rms, cfg)?;
     let frame = Frame { data: &sub, width: img.width, height: img.height, rms: Rms::Global(rms), gain };
-    let phot: Vec<_> = objs.iter().map(|o| frame.circle(o.x, o.y, aper, None)).collect();
+    let phot: Vec<_> = objs.par_iter().map(|o| frame.circle(o.x, o.y, aper, None)).collect();
+    // Source Extractor's recipe: half-light radius within 6 a of the isophotal flux, then windowed
+    // centroids with sigma = 2 / 2.35 of it.
+    let (radius, win): (Vec<f64>, Vec<_>) = objs
+        .par_iter()
+        .map(|o| {
+            let r = frame.flux_radius(o.x, o.y, 6.0 * o.a, Some(o.flux), &[0.5], 5).0[0];
+            (r, frame.windowed_position(o.x, o.y, 2.0 / 2.35 * r, 11))
+        })
+        .unzip();
     let mut names: Vec<String> = ["x", "y"].iter().map(|s| s.to_string()).collect();
     let mut columns = vec![objs.iter().map(|o| o.x).collect::<Vec<_>>(), objs.iter().map(|o| o.y).collect()];
     if let Some(w) = wcs {
@@ -327,6 +395,9 @@ pub fn detect_image(
         ("cxy", get(|o| o.cxy)),
         ("flux_aper", phot.iter().map(|p| p.flux).collect()),
         ("fluxerr_aper", phot.iter().map(|p| p.flux_err).collect()),
+        ("flux_radius", radius),
+        ("xwin", win.iter().map(|w| w.x).collect()),
+        ("ywin", win.iter().map(|w| w.y).collect()),
         ("flag", objs.iter().zip(&phot).map(|(o, p)| f64::from(o.flag | (u32::from(p.flag) << 4))).collect()),
     ] {
         names.push(n.to_string());
@@ -345,12 +416,12 @@ pub fn write_catalog(path: &Path, cat: &Catalog, extra_cards: &[(String, String,
             .iter()
             .zip(&cat.columns)
             .map(|(n, c)| {
-                let one_based = n == "x" || n == "y";
+                let one_based = matches!(n.as_str(), "x" | "y" | "xwin" | "ywin");
                 (n.to_uppercase(), if one_based { c.iter().map(|v| v + 1.0).collect() } else { c.clone() })
             })
             .collect();
         let mut cards =
-            vec![("PIXORIG".to_string(), "1".to_string(), "X and Y are 1-based FITS pixel coordinates".to_string())];
+            vec![("PIXORIG".to_string(), "1".to_string(), "X Y XWIN YWIN are 1-based pixel coordinates".to_string())];
         cards.extend_from_slice(extra_cards);
         write_table(path, &cols, &cards).map_err(lift)
     } else if lower.ends_with(".csv") {

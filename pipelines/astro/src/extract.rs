@@ -569,4 +569,68 @@ mod tests {
         eprintln!("median |aperture flux difference| {:.5}", median);
         assert!(median <= 0.01, "{median}");
     }
+
+    /// SEP 1.4.1 on m13 (tests/fixtures/m13_sep.csv, script sep_reference.py): `flux_radius(data_sub,
+    /// x, y, 6 a, 0.5, normflux=flux, subpix=5)` and `winpos(data_sub, x, y, 2/2.35 flux_radius)`
+    /// (subpix 11), both from SEP's own positions. Same algorithms, so they agree to rounding: SEP
+    /// works on the float32 background-subtracted image, scidl in f64.
+    #[test]
+    fn m13_windowed_positions_and_flux_radius_match_sep() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let img = read_image(&root.join("../../data/m13.fits"), None, None).unwrap();
+        let bg = Background::new(&img.data, img.width, img.height, BackgroundConfig::default()).unwrap();
+        let sub: Vec<f64> = img.data.iter().zip(bg.back_map()).map(|(v, b)| v - b).collect();
+        let frame = Frame { data: &sub, width: img.width, height: img.height, rms: Rms::Global(1.0), gain: None };
+        let text = std::fs::read_to_string(root.join("tests/fixtures/m13_sep.csv")).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+        let cols = ["x", "y", "a", "flux", "flux_radius", "xwin", "ywin"].map(col);
+        let (mut dr, mut dw) = (Vec::new(), Vec::new());
+        for l in lines {
+            let f: Vec<f64> = l.split(',').map(|v| v.parse().unwrap_or(f64::NAN)).collect();
+            let [x, y, a, flux, r_sep, xw, yw] = cols.map(|c| f[c]);
+            let (r, _) = frame.flux_radius(x, y, 6.0 * a, Some(flux), &[0.5], 5);
+            dr.push((r[0] - r_sep).abs());
+            let w = frame.windowed_position(x, y, 2.0 / 2.35 * r_sep, 11);
+            dw.push((w.x - xw).hypot(w.y - yw));
+        }
+        for v in [&mut dr, &mut dw] {
+            v.sort_by(f64::total_cmp);
+        }
+        let q = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p) as usize];
+        eprintln!(
+            "{} objects: |flux_radius - SEP| median {:.2e} p95 {:.2e}; |win - SEP| median {:.2e} p95 {:.2e}",
+            dr.len(),
+            q(&dr, 0.5),
+            q(&dr, 0.95),
+            q(&dw, 0.5),
+            q(&dw, 0.95)
+        );
+        assert!(dr.len() > 250);
+        assert!(q(&dr, 0.5) < 1e-3 && q(&dr, 0.95) < 1e-2, "flux_radius");
+        assert!(q(&dw, 0.5) < 1e-3 && q(&dw, 0.95) < 1e-2, "windowed positions");
+    }
+
+    /// Pixel -> sky on m13 against astropy.wcs 6.x `all_pix2world(..., 0)` at the five points in
+    /// tests/fixtures/m13_sep.json ("wcs"."points"): within 0.01 arcsec, and back within 1e-6 px.
+    #[test]
+    fn m13_wcs_matches_astropy() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let img = read_image(&root.join("../../data/m13.fits"), None, None).unwrap();
+        let wcs = crate::wcs::TanWcs::from_header(&img.header).unwrap().expect("m13 has a TAN WCS");
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(root.join("tests/fixtures/m13_sep.json")).unwrap()).unwrap();
+        let points = json["wcs"]["points"].as_array().unwrap();
+        assert_eq!(points.len(), 5);
+        for p in points {
+            let (x, y) = (p["pixel_xy_0based"][0].as_f64().unwrap(), p["pixel_xy_0based"][1].as_f64().unwrap());
+            let (ra0, dec0) = (p["ra_deg"].as_f64().unwrap(), p["dec_deg"].as_f64().unwrap());
+            let (ra, dec) = wcs.pixel_to_world(x, y);
+            let sep_arcsec = ((ra - ra0) * dec0.to_radians().cos()).hypot(dec - dec0) * 3600.0;
+            assert!(sep_arcsec < 0.01, "({x}, {y}): {sep_arcsec} arcsec from astropy");
+            let (x2, y2) = wcs.world_to_pixel(ra0, dec0);
+            assert!((x2 - x).abs() < 1e-6 && (y2 - y).abs() < 1e-6, "({x}, {y}) -> ({x2}, {y2})");
+        }
+    }
 }

@@ -450,6 +450,313 @@ pub fn read_table(path: &Path, sel: &HduSel) -> Result<Vec<(String, Vec<f64>)>> 
     Ok(out)
 }
 
+// -------------------------------------------------------------------------------------------------
+// Tables as polars DataFrames
+
+/// cfitsio's type codes (`fitsio.h`).
+const TBIT: i32 = 1;
+const TLOGICAL: i32 = 14;
+const TSTRING: i32 = 16;
+const TFLOAT: i32 = 42;
+const TDOUBLE: i32 = 82;
+
+/// Reads a binary or ASCII table HDU into a DataFrame, one column per FITS column, typed as FITS
+/// types them: integers (any width, BZERO/TZERO applied) as `i64`, reals as `f64`, logicals as
+/// `bool`, strings as `str`, bit fields (`nX`) as strings of `0`/`1`. Undefined values (`TNULLn`
+/// integers, NaN reals, undefined logicals) become nulls. A vector column (`rT` with `r > 1`) is
+/// spread over columns `NAME_0 .. NAME_{r-1}`.
+pub fn read_table_df(path: &Path, sel: &HduSel) -> Result<polars::prelude::DataFrame> {
+    use polars::prelude::{Column, DataFrame};
+    let hdus = list_hdus(path)?;
+    let index = resolve(path, &hdus, sel)?;
+    let mut f = open(path)?;
+    let hdu = f.hdu(index).map_err(|e| Error::input(path, format!("HDU {index}: {e}")))?;
+    let HduInfo::TableInfo { column_descriptions, num_rows } = &hdu.info else {
+        return Err(Error::input(path, format!("HDU {index} is an image, not a table")));
+    };
+    let rows = *num_rows;
+    let names: Vec<String> = column_descriptions.iter().map(|c| c.name.clone()).collect();
+    let header = header_cards(&mut f, path, index)?;
+    let fail = |what: String, status: i32| Error::input(path, format!("HDU {index}: {what} (cfitsio status {status})"));
+    let mut columns = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        let colnum = k as i32 + 1;
+        let (mut typecode, mut repeat, mut width, mut status) = (0i32, 0i64, 0i64, 0i32);
+        // SAFETY: the file is open on this HDU (selected by `f.hdu`); cfitsio writes three scalars.
+        unsafe {
+            fitsio::sys::ffgtcl(
+                f.as_raw(),
+                colnum,
+                &mut typecode,
+                &mut repeat as *mut i64 as *mut _,
+                &mut width as *mut i64 as *mut _,
+                &mut status,
+            );
+        }
+        if status != 0 {
+            return Err(fail(format!("cannot read the type of column {name}"), status));
+        }
+        let typecode = typecode.abs(); // negative: variable-length array
+        let repeat = repeat.max(0) as usize;
+        if typecode == TSTRING {
+            let hdu = f.hdu(index).map_err(|e| Error::input(path, format!("HDU {index}: {e}")))?;
+            let v: Vec<String> = hdu
+                .read_col(&mut f, name)
+                .map_err(|e| Error::input(path, format!("HDU {index}: column {name}: {e}")))?;
+            columns.push(Column::new(
+                name.as_str().into(),
+                v.iter().map(|s| s.trim_end().to_string()).collect::<Vec<_>>(),
+            ));
+            continue;
+        }
+        if typecode == TBIT {
+            let mut bits = vec![0 as std::os::raw::c_char; rows * repeat];
+            let mut text = Vec::with_capacity(rows);
+            for r in 0..rows {
+                // SAFETY: `bits` has room for `repeat` flags from this row.
+                unsafe {
+                    fitsio::sys::ffgcx(
+                        f.as_raw(),
+                        colnum,
+                        r as i64 + 1,
+                        1,
+                        repeat as i64,
+                        bits[r * repeat..].as_mut_ptr(),
+                        &mut status,
+                    );
+                }
+                if status != 0 {
+                    return Err(fail(format!("cannot read bit column {name}"), status));
+                }
+                text.push(
+                    bits[r * repeat..(r + 1) * repeat]
+                        .iter()
+                        .map(|&b| if b != 0 { '1' } else { '0' })
+                        .collect::<String>(),
+                );
+            }
+            columns.push(Column::new(name.as_str().into(), text));
+            continue;
+        }
+        let n = rows * repeat;
+        let mut nul = vec![0 as std::os::raw::c_char; n];
+        let mut anynul = 0i32;
+        let label = |j: usize| if repeat == 1 { name.clone() } else { format!("{name}_{j}") };
+        if n == 0 {
+            continue;
+        }
+        if typecode == TLOGICAL {
+            let mut v = vec![0 as std::os::raw::c_char; n];
+            // SAFETY: `v` and `nul` hold `n` elements.
+            unsafe {
+                fitsio::sys::ffgcfl(
+                    f.as_raw(),
+                    colnum,
+                    1,
+                    1,
+                    n as i64,
+                    v.as_mut_ptr(),
+                    nul.as_mut_ptr(),
+                    &mut anynul,
+                    &mut status,
+                );
+            }
+            if status != 0 {
+                return Err(fail(format!("cannot read logical column {name}"), status));
+            }
+            for j in 0..repeat {
+                let c: Vec<Option<bool>> =
+                    (0..rows).map(|r| r * repeat + j).map(|i| (nul[i] == 0).then_some(v[i] != 0)).collect();
+                columns.push(Column::new(label(j).as_str().into(), c));
+            }
+        } else if typecode == TFLOAT || typecode == TDOUBLE || has_scaling(&header, colnum) {
+            let mut v = vec![0f64; n];
+            // SAFETY: as above.
+            unsafe {
+                fitsio::sys::ffgcfd(
+                    f.as_raw(),
+                    colnum,
+                    1,
+                    1,
+                    n as i64,
+                    v.as_mut_ptr(),
+                    nul.as_mut_ptr(),
+                    &mut anynul,
+                    &mut status,
+                );
+            }
+            if status != 0 {
+                return Err(fail(format!("cannot read column {name}"), status));
+            }
+            for j in 0..repeat {
+                let c: Vec<Option<f64>> =
+                    (0..rows).map(|r| r * repeat + j).map(|i| (nul[i] == 0).then_some(v[i])).collect();
+                columns.push(Column::new(label(j).as_str().into(), c));
+            }
+        } else {
+            let mut v = vec![0i64; n];
+            // SAFETY: as above.
+            unsafe {
+                fitsio::sys::ffgcfjj(
+                    f.as_raw(),
+                    colnum,
+                    1,
+                    1,
+                    n as i64,
+                    v.as_mut_ptr() as *mut _,
+                    nul.as_mut_ptr(),
+                    &mut anynul,
+                    &mut status,
+                );
+            }
+            if status != 0 {
+                return Err(fail(format!("cannot read column {name}"), status));
+            }
+            for j in 0..repeat {
+                let c: Vec<Option<i64>> =
+                    (0..rows).map(|r| r * repeat + j).map(|i| (nul[i] == 0).then_some(v[i])).collect();
+                columns.push(Column::new(label(j).as_str().into(), c));
+            }
+        }
+    }
+    DataFrame::new(rows, columns).map_err(|e| Error::input(path, format!("HDU {index}: {e}")))
+}
+
+/// Whether an integer column carries a non-trivial scale (`TSCALn != 1`, or a `TZEROn` other than
+/// the unsigned-integer offsets): then its values are reals.
+fn has_scaling(header: &Header, colnum: i32) -> bool {
+    let scale = header.number(&format!("TSCAL{colnum}"));
+    let zero = header.number(&format!("TZERO{colnum}"));
+    let unsigned_offsets = [0.0, 128.0, -128.0, 32768.0, 2147483648.0, 9223372036854775808.0];
+    scale.is_some_and(|s| s != 1.0) || zero.is_some_and(|z| !unsigned_offsets.contains(&z))
+}
+
+/// Writes a DataFrame as a FITS binary table (primary HDU empty, table EXTNAME `extname`): integer
+/// columns as 64-bit integers (`K`; nulls as `TNULLn` = i64::MIN), reals as doubles (`D`; nulls as
+/// NaN), booleans as logicals (`L`, written as 0/1 bytes), strings as `nA` with `n` the longest
+/// value. Other dtypes (dates, lists) are refused with the column named. Atomic, like
+/// [`write_table`].
+pub fn write_table_df(
+    path: &Path,
+    df: &polars::prelude::DataFrame,
+    extname: &str,
+    cards: &[(String, String, String)],
+) -> Result<()> {
+    use fitsio::tables::{ColumnDataDescription, ColumnDataType, ConcreteColumnDescription};
+    use polars::prelude::DataType;
+    enum Data {
+        Int(Vec<i64>, bool),
+        Real(Vec<f64>),
+        Bool(Vec<Option<bool>>),
+        Text(Vec<String>),
+    }
+    let mut cols = Vec::new();
+    for c in df.columns() {
+        let name = c.name().to_string();
+        let bad = |e: String| Error::input(path, format!("column {name}: {e}"));
+        let data = match c.dtype() {
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32 => {
+                let s = c.cast(&DataType::Int64).map_err(|e| bad(e.to_string()))?;
+                let ca = s.i64().map_err(|e| bad(e.to_string()))?;
+                Data::Int(ca.iter().map(|v| v.unwrap_or(i64::MIN)).collect(), ca.null_count() > 0)
+            }
+            DataType::Float32 | DataType::Float64 | DataType::UInt64 => {
+                let s = c.cast(&DataType::Float64).map_err(|e| bad(e.to_string()))?;
+                let ca = s.f64().map_err(|e| bad(e.to_string()))?;
+                Data::Real(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+            }
+            DataType::Boolean => {
+                let ca = c.bool().map_err(|e| bad(e.to_string()))?;
+                Data::Bool(ca.iter().collect())
+            }
+            DataType::String => {
+                let ca = c.str().map_err(|e| bad(e.to_string()))?;
+                Data::Text(ca.iter().map(|v| v.unwrap_or("").to_string()).collect())
+            }
+            other => return Err(bad(format!("{other} columns cannot be written to a FITS table"))),
+        };
+        cols.push((name, data));
+    }
+    let tmp = path.with_extension("fits.partial");
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| -> std::result::Result<(), fitsio::errors::Error> {
+        let mut f = FitsFile::create(&tmp).open()?;
+        let descs: Vec<ConcreteColumnDescription> = cols
+            .iter()
+            .map(|(n, d)| {
+                let (typ, width) = match d {
+                    Data::Int(..) => (ColumnDataType::LongLong, 1),
+                    Data::Real(_) => (ColumnDataType::Double, 1),
+                    Data::Bool(_) => (ColumnDataType::Logical, 1),
+                    Data::Text(v) => (ColumnDataType::String, v.iter().map(String::len).max().unwrap_or(1).max(1)),
+                };
+                let mut dd = ColumnDataDescription::scalar(typ);
+                if let Data::Text(_) = d {
+                    dd = ColumnDataDescription::vector(ColumnDataType::String, width);
+                }
+                ConcreteColumnDescription { name: n.clone(), data_type: dd }
+            })
+            .collect();
+        let hdu = f.create_table(extname, &descs)?;
+        for (k, (n, d)) in cols.iter().enumerate() {
+            match d {
+                Data::Int(v, nulls) => {
+                    hdu.write_col(&mut f, n, v.as_slice())?;
+                    if *nulls {
+                        hdu.write_key(&mut f, &format!("TNULL{}", k + 1), i64::MIN)?;
+                    }
+                }
+                Data::Real(v) => {
+                    hdu.write_col(&mut f, n, v.as_slice())?;
+                }
+                Data::Bool(v) => {
+                    let colnum = k as i32 + 1;
+                    let mut flags: Vec<std::os::raw::c_char> =
+                        v.iter().map(|b| i8::from(b.unwrap_or(false)) as _).collect();
+                    let mut status = 0;
+                    // SAFETY: the new table is the current HDU; `flags` holds one value per row.
+                    unsafe {
+                        fitsio::sys::ffpcll(
+                            f.as_raw(),
+                            colnum,
+                            1,
+                            1,
+                            flags.len() as i64,
+                            flags.as_mut_ptr(),
+                            &mut status,
+                        );
+                        for (r, b) in v.iter().enumerate() {
+                            if b.is_none() {
+                                fitsio::sys::ffpclu(f.as_raw(), colnum, r as i64 + 1, 1, 1, &mut status);
+                            }
+                        }
+                    }
+                    fitsio::errors::check_status(status)?;
+                    let _ = n;
+                }
+                Data::Text(v) => {
+                    hdu.write_col(&mut f, n, v.as_slice())?;
+                }
+            }
+        }
+        write_cards(&hdu, &mut f, cards)?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::input(path, format!("cannot write: {e}"))),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(Error::input(path, format!("cannot write the FITS table: {e}")))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,5 +908,92 @@ mod reference_tests {
         assert_eq!(back, cols);
         let list = list_hdus(&p).unwrap();
         assert_eq!(list[1].shape, [2]);
+    }
+
+    /// Tables into DataFrames against astropy 8.0.2 (`tables_reference.json`, written by
+    /// `make_table_fixture.py`): every FITS column type, TNULL and NaN as nulls, a vector column
+    /// spread over columns, a bit field, and an ASCII table; then the real Chandra event table.
+    #[test]
+    fn tables_read_into_dataframes_as_astropy_reads_them() {
+        let path = dir().join("tables.fits");
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir().join("tables_reference.json")).unwrap()).unwrap();
+        let m = &r["mixed"];
+        let df = read_table_df(&path, &HduSel::Name("MIXED".into())).unwrap();
+        assert_eq!(df.height(), 3);
+        let ints = |c: &str| df.column(c).unwrap().i64().unwrap().iter().collect::<Vec<_>>();
+        let reals = |c: &str| df.column(c).unwrap().f64().unwrap().iter().collect::<Vec<_>>();
+        let texts =
+            |c: &str| df.column(c).unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>();
+        let json_ints = |v: &serde_json::Value| v.as_array().unwrap().iter().map(|x| x.as_i64()).collect::<Vec<_>>();
+        let json_reals = |v: &serde_json::Value| v.as_array().unwrap().iter().map(|x| x.as_f64()).collect::<Vec<_>>();
+        let json_texts = |v: &serde_json::Value| {
+            v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect::<Vec<_>>()
+        };
+        for c in ["ID16", "N32", "N64"] {
+            assert_eq!(ints(c), json_ints(&m[c]), "{c}");
+        }
+        for c in ["F32", "F64"] {
+            assert_eq!(reals(c), json_reals(&m[c]), "{c}");
+        }
+        let ok: Vec<Option<bool>> = df.column("OK").unwrap().bool().unwrap().iter().collect();
+        assert_eq!(ok, m["OK"].as_array().unwrap().iter().map(|x| x.as_bool()).collect::<Vec<_>>());
+        assert_eq!(texts("NAME"), json_texts(&m["NAME"]));
+        assert_eq!(texts("FLAGS"), json_texts(&m["FLAGS"]));
+        for j in 0..3 {
+            let want: Vec<Option<f64>> = m["FLUX_APER"].as_array().unwrap().iter().map(|row| row[j].as_f64()).collect();
+            assert_eq!(reals(&format!("FLUX_APER_{j}")), want);
+        }
+        let a = &r["ascii"];
+        let asc = read_table_df(&path, &HduSel::Index(2)).unwrap();
+        assert_eq!(asc.column("ID").unwrap().i64().unwrap().iter().collect::<Vec<_>>(), json_ints(&a["ID"]));
+        assert_eq!(asc.column("FLUX").unwrap().f64().unwrap().iter().collect::<Vec<_>>(), json_reals(&a["FLUX"]));
+        let tags: Vec<String> = asc.column("TAG").unwrap().str().unwrap().iter().map(|v| v.unwrap().into()).collect();
+        assert_eq!(tags, json_texts(&a["TAG"]));
+        // Chandra events (astropy: time[0] = 570219292.8514419, pha = [1682, 1326], energy[1] =
+        // 5926.72509765625, tdetx = [4599, 4878] with TNULL 9999, status = 32 zero bits).
+        let ev = read_table_df(&dir().join("table_only.fits"), &HduSel::Name("EVENTS".into())).unwrap();
+        assert_eq!(ev.shape(), (2, 19));
+        assert_eq!(ev.column("time").unwrap().f64().unwrap().get(0), Some(570219292.8514419));
+        assert_eq!(ev.column("pha").unwrap().i64().unwrap().iter().collect::<Vec<_>>(), [Some(1682), Some(1326)]);
+        assert_eq!(ev.column("energy").unwrap().f64().unwrap().get(1), Some(5926.72509765625));
+        assert_eq!(ev.column("tdetx").unwrap().i64().unwrap().iter().collect::<Vec<_>>(), [Some(4599), Some(4878)]);
+        assert_eq!(ev.column("status").unwrap().str().unwrap().get(0), Some("0".repeat(32).as_str()));
+        assert!(
+            read_table_df(&dir().join("bitpix_f32.fits"), &HduSel::Index(0))
+                .unwrap_err()
+                .to_string()
+                .contains("not a table")
+        );
+    }
+
+    /// DataFrame -> FITS binary table -> DataFrame keeps types, values and nulls.
+    #[test]
+    fn dataframes_round_trip_through_fits_tables() {
+        use polars::prelude::*;
+        let df = df!(
+            "id" => [Some(1i64), None, Some(-7)],
+            "flux" => [Some(1.25f64), None, Some(f64::MAX)],
+            "small" => [1i32, 2, 3],
+            "ok" => [Some(true), None, Some(false)],
+            "name" => ["M13", "", "NGC 6205 core"]
+        )
+        .unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("cat.fits");
+        write_table_df(&p, &df, "CATALOG", &[("ORIGIN".into(), "scidl".into(), "test".into())]).unwrap();
+        let back = read_table_df(&p, &HduSel::Name("CATALOG".into())).unwrap();
+        assert_eq!(back.get_column_names(), ["id", "flux", "small", "ok", "name"]);
+        assert!(back.column("id").unwrap().equals_missing(df.column("id").unwrap()));
+        assert!(back.column("flux").unwrap().equals_missing(df.column("flux").unwrap()));
+        assert!(
+            back.column("small").unwrap().equals_missing(&df.column("small").unwrap().cast(&DataType::Int64).unwrap())
+        );
+        assert!(back.column("ok").unwrap().equals_missing(df.column("ok").unwrap()));
+        assert!(back.column("name").unwrap().equals_missing(df.column("name").unwrap()));
+        let dates = DataFrame::new(1, vec![Column::new("d".into(), [1i32]).cast(&DataType::Date).unwrap()]).unwrap();
+        let e = write_table_df(&p, &dates, "X", &[]).unwrap_err().to_string();
+        assert!(e.contains("column d"), "{e}");
+        assert!(p.exists(), "the earlier catalog stays when a later write fails");
     }
 }

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         let c = Cli::parse();
         match &c.command {
             Command::Inspect { file, json } => cli::inspect(file, *json),
+            Command::Table { file, hdu, out } => cli::table(file, hdu.as_deref(), out),
             Command::Background { file, image, back, out, rms_out } => {
                 cli::background(file, image, back, out.as_deref(), rms_out.as_deref())
             }

@@ -137,3 +137,40 @@ fn train_then_classify_adds_class_columns() {
         .arg(d.path().join("x.csv")));
     assert_eq!(o.status.code(), Some(2), "{text}");
 }
+
+/// `table`: the Chandra event list (binary table) and an ASCII table to CSV, a CSV back to a FITS
+/// binary table; images and unknown outputs are refused with exit code 2.
+#[test]
+fn table_converts_fits_tables_and_csv() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = d.path().join("events.csv");
+    let (o, text) = run(bin().arg("table").arg(fixture("table_only.fits")).arg("--out").arg(&csv));
+    assert!(o.status.success(), "{text}");
+    let body = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = body.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header.len(), 19, "{header:?}");
+    let pha = header.iter().position(|h| *h == "pha").unwrap();
+    // astropy: pha = [1682, 1326].
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!((rows.len(), rows[0][pha], rows[1][pha]), (2, "1682", "1326"));
+    let asc = d.path().join("asc.csv");
+    let (o, text) = run(bin().arg("table").arg(fixture("tables.fits")).args(["--hdu", "ASC", "--out"]).arg(&asc));
+    assert!(o.status.success(), "{text}");
+    assert_eq!(std::fs::read_to_string(&asc).unwrap(), "ID,FLUX,TAG\n1,1.5,a\n2,2.5,bb\n3,-3.25,ccc\n");
+    let fits = d.path().join("back.fits");
+    let (o, text) = run(bin().arg("table").arg(&asc).arg("--out").arg(&fits));
+    assert!(o.status.success(), "{text}");
+    let again = d.path().join("again.csv");
+    let (o, text) = run(bin().arg("table").arg(&fits).arg("--out").arg(&again));
+    assert!(o.status.success(), "{text}");
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), std::fs::read_to_string(&asc).unwrap());
+    for (input, out, want) in [
+        (m13(), d.path().join("x.csv"), "no table HDU"),
+        (fixture("tables.fits"), d.path().join("x.txt"), ".csv, .parquet or .fits"),
+    ] {
+        let (o, text) = run(bin().arg("table").arg(&input).arg("--out").arg(&out));
+        assert_eq!(o.status.code(), Some(2), "{text}");
+        assert!(text.contains(want) && !out.exists(), "{text}");
+    }
+}
