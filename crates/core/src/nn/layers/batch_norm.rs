@@ -221,10 +221,8 @@ fn channel_sums((n, c, s): (usize, usize, usize), f: impl Fn(usize, usize) -> f6
 fn bn_forward<T: BnElem>(d: (usize, usize, usize), x: &[T], w: &[T], b: &[T], eps: f64) -> (Vec<T>, BnStats) {
     let (_, c, s) = d;
     let m = (x.len() / c) as f64;
-    let mean: Vec<f64> = channel_sums(d, |_, o| x[o..o + s].iter().map(|v| v.f()).sum::<f64>())
-        .into_iter()
-        .map(|v| v / m)
-        .collect();
+    let mean: Vec<f64> =
+        channel_sums(d, |_, o| x[o..o + s].iter().map(|v| v.f()).sum::<f64>()).into_iter().map(|v| v / m).collect();
     let var: Vec<f64> = channel_sums(d, |ch, o| {
         let mu = mean[ch];
         x[o..o + s].iter().map(|v| (v.f() - mu) * (v.f() - mu)).sum::<f64>()
@@ -263,12 +261,14 @@ impl CustomOp3 for BnTrain {
         let what = "batch norm";
         let (y, stats) = match (s1, s2, s3) {
             (CpuStorage::F32(x), CpuStorage::F32(w), CpuStorage::F32(b)) => {
-                let (x, w, b) = (contiguous_slice(x, l1, what)?, contiguous_slice(w, l2, what)?, contiguous_slice(b, l3, what)?);
+                let (x, w, b) =
+                    (contiguous_slice(x, l1, what)?, contiguous_slice(w, l2, what)?, contiguous_slice(b, l3, what)?);
                 let (y, st) = bn_forward(d, x, w, b, self.eps);
                 (CpuStorage::F32(y), st)
             }
             (CpuStorage::F64(x), CpuStorage::F64(w), CpuStorage::F64(b)) => {
-                let (x, w, b) = (contiguous_slice(x, l1, what)?, contiguous_slice(w, l2, what)?, contiguous_slice(b, l3, what)?);
+                let (x, w, b) =
+                    (contiguous_slice(x, l1, what)?, contiguous_slice(w, l2, what)?, contiguous_slice(b, l3, what)?);
                 let (y, st) = bn_forward(d, x, w, b, self.eps);
                 (CpuStorage::F64(y), st)
             }
@@ -450,14 +450,30 @@ mod tests {
                         let mut out = Vec::new();
                         for fused in [true, false] {
                             let store = ParamStore::new(3, &Device::Cpu);
-                            let bn = batch_norm_nd(c, shape.len().saturating_sub(2).max(1), cfg, store.var_builder().set_dtype(dtype)).unwrap();
+                            let bn = batch_norm_nd(
+                                c,
+                                shape.len().saturating_sub(2).max(1),
+                                cfg,
+                                store.var_builder().set_dtype(dtype),
+                            )
+                            .unwrap();
                             if affine {
                                 let w: Vec<f64> = (0..c).map(|k| 0.5 + k as f64 * 0.3).collect();
                                 let b: Vec<f64> = (0..c).map(|k| k as f64 * 0.2 - 0.1).collect();
-                                store.get("weight").unwrap().set(&Tensor::new(w, &Device::Cpu).unwrap().to_dtype(dtype).unwrap()).unwrap();
-                                store.get("bias").unwrap().set(&Tensor::new(b, &Device::Cpu).unwrap().to_dtype(dtype).unwrap()).unwrap();
+                                store
+                                    .get("weight")
+                                    .unwrap()
+                                    .set(&Tensor::new(w, &Device::Cpu).unwrap().to_dtype(dtype).unwrap())
+                                    .unwrap();
+                                store
+                                    .get("bias")
+                                    .unwrap()
+                                    .set(&Tensor::new(b, &Device::Cpu).unwrap().to_dtype(dtype).unwrap())
+                                    .unwrap();
                             }
-                            let run = |x: &Tensor| if fused { bn.train_fused(x).unwrap() } else { bn.train_composed(x).unwrap() };
+                            let run = |x: &Tensor| {
+                                if fused { bn.train_fused(x).unwrap() } else { bn.train_composed(x).unwrap() }
+                            };
                             let (y, grads) = pool.install(|| {
                                 let _ = run(x.as_tensor());
                                 let y = run(x.as_tensor());
@@ -473,7 +489,9 @@ mod tests {
                             out.push((y, bn.running_mean().clone(), bn.running_var().clone(), gs));
                         }
                         let (f, r) = (&out[0], &out[1]);
-                        for (what, a, b) in [("y", &f.0, &r.0), ("running_mean", &f.1, &r.1), ("running_var", &f.2, &r.2)] {
+                        for (what, a, b) in
+                            [("y", &f.0, &r.0), ("running_mean", &f.1, &r.1), ("running_var", &f.2, &r.2)]
+                        {
                             let d = deviation(a, b);
                             assert!(d < tol, "{tag}: {what} deviates by {d:e}");
                         }

@@ -110,26 +110,39 @@ pub fn conv_transpose2d(
     if c_in != c_in_w {
         return Err(Error::Shape(format!("conv_transpose2d: input has {c_in} channels, weight {:?}", w.dims())));
     }
-    if stride.contains(&0) || dil.contains(&0) || out_pad[0] >= stride[0].max(dil[0]) || out_pad[1] >= stride[1].max(dil[1]) {
+    if stride.contains(&0)
+        || dil.contains(&0)
+        || out_pad[0] >= stride[0].max(dil[0])
+        || out_pad[1] >= stride[1].max(dil[1])
+    {
         return Err(Error::Config(format!(
             "conv_transpose2d: stride {stride:?} and dilation {dil:?} must be >= 1, output padding {out_pad:?} below both"
         )));
     }
     let full = |i: usize| [(h - 1) * stride[0], (wd - 1) * stride[1]][i] + dil[i] * ([kh, kw][i] - 1) + out_pad[i] + 1;
     if full(0) <= 2 * pad[0] || full(1) <= 2 * pad[1] {
-        return Err(Error::Shape(format!("conv_transpose2d: padding {pad:?} removes the whole output of {:?}", x.dims())));
+        return Err(Error::Shape(format!(
+            "conv_transpose2d: padding {pad:?} removes the whole output of {:?}",
+            x.dims()
+        )));
     }
     let out = [full(0) - 2 * pad[0], full(1) - 2 * pad[1]];
     let fast = x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) && w.dtype() == x.dtype();
     if !fast {
         if pad[0] != pad[1] || stride[0] != stride[1] || dil[0] != dil[1] || out_pad[0] != out_pad[1] {
-            return Err(Error::Config("anisotropic conv_transpose2d parameters are only implemented on the CPU".into()));
+            return Err(Error::Config(
+                "anisotropic conv_transpose2d parameters are only implemented on the CPU".into(),
+            ));
         }
         return Ok(x.conv_transpose2d(w, pad[0], out_pad[0], stride[0], dil[0])?);
     }
     let g = geometry(&[n, c_out, out[0], out[1]], w.dims(), pad, stride, dil)?;
     if g.out != [h, wd] {
-        return Err(Error::Shape(format!("conv_transpose2d: inconsistent geometry for {:?} and {:?}", x.dims(), w.dims())));
+        return Err(Error::Shape(format!(
+            "conv_transpose2d: inconsistent geometry for {:?} and {:?}",
+            x.dims(),
+            w.dims()
+        )));
     }
     Ok(x.contiguous()?.apply_op2(&w.contiguous()?, ConvTransposeOp { g })?)
 }
@@ -188,7 +201,8 @@ impl CustomOp2 for ConvFwdNoGrad {
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.g;
-        let st = dispatch2("conv_transpose2d", (s1, l1), (s2, l2), |y, w| conv_fwd(&g, y, w), |y, w| conv_fwd(&g, y, w))?;
+        let st =
+            dispatch2("conv_transpose2d", (s1, l1), (s2, l2), |y, w| conv_fwd(&g, y, w), |y, w| conv_fwd(&g, y, w))?;
         Ok((st, Shape::from((g.n, g.o, g.out[0], g.out[1]))))
     }
 }

@@ -14,10 +14,10 @@
 //! `num_batches_tracked` buffers excepted).
 
 use crate::nn::blocks::{ConvNd, conv_nd};
+use crate::nn::layers::ConvTranspose2d;
 use crate::nn::layers::{Act, BatchNorm, BatchNormConfig, batch_norm1d, batch_norm2d, bias_act};
 use crate::{Error, Result};
 use candle_core::{Module, Tensor};
-use crate::nn::layers::ConvTranspose2d;
 use candle_nn::{ConvTranspose2dConfig, Linear, ModuleT, VarBuilder};
 
 /// Configuration of a DCGAN [`Generator`] and [`Discriminator`] pair.

@@ -5,12 +5,12 @@
 //! `2^(levels - 1)`.
 
 use crate::nn::blocks::{ConvNd, ConvNormAct, conv_nd};
+use crate::nn::layers::ConvTranspose2d;
 use crate::nn::layers::{
     ConvTranspose3d, ConvTranspose3dConfig, InterpMode, Pool, PoolMode, conv_transpose3d_layer, upsample,
 };
 use crate::{Error, Result};
 use candle_core::{Module, Tensor};
-use crate::nn::layers::ConvTranspose2d;
 use candle_nn::{ConvTranspose2dConfig, ModuleT, VarBuilder};
 
 /// How the decoder upsamples.
