@@ -260,24 +260,45 @@ impl Elem for f64 {
     const ONE: Self = 1.0;
 }
 
+/// The outputs `lo..hi` of a row of `out` whose taps `o * stride + off` fall inside `0..n`, and the
+/// input index of the first (`off` is the tap's offset, `j * dil - pad`).
+#[inline]
+fn valid_span(out: usize, stride: usize, off: isize, n: usize) -> (usize, usize, usize) {
+    let s = stride as isize;
+    // lo: smallest o >= 0 with o * s + off >= 0; hi: one past the largest o with o * s + off < n.
+    let lo = if off >= 0 { 0 } else { ((-off + s - 1) / s) as usize };
+    let last = n as isize - 1 - off;
+    let hi = if last < 0 { 0 } else { ((last / s) as usize + 1).min(out) };
+    let lo = lo.min(hi);
+    let first = if lo < hi { (lo as isize * s + off) as usize } else { 0 };
+    (lo, hi, first)
+}
+
 fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T]) {
     let [oh, ow] = g.out;
     let p = g.pdim();
+    let (sy, sx) = (g.stride[0], g.stride[1]);
     for c in 0..g.c {
         for i in 0..g.k[0] {
             for j in 0..g.k[1] {
                 let row = &mut cols[((c * g.k[0] + i) * g.k[1] + j) * p..][..p];
+                let (lo, hi, first) = valid_span(ow, sx, (j * g.dil[1]) as isize - g.pad[1] as isize, g.w);
                 for y in 0..oh {
-                    let iy = (y * g.stride[0] + i * g.dil[0]) as isize - g.pad[0] as isize;
+                    let iy = (y * sy + i * g.dil[0]) as isize - g.pad[0] as isize;
                     let dst = &mut row[y * ow..(y + 1) * ow];
                     if iy < 0 || iy as usize >= g.h {
                         dst.fill(T::default());
                         continue;
                     }
                     let src = &x[(c * g.h + iy as usize) * g.w..][..g.w];
-                    for (xo, d) in dst.iter_mut().enumerate() {
-                        let ix = (xo * g.stride[1] + j * g.dil[1]) as isize - g.pad[1] as isize;
-                        *d = if ix < 0 || ix as usize >= g.w { T::default() } else { src[ix as usize] };
+                    dst[..lo].fill(T::default());
+                    dst[hi..].fill(T::default());
+                    if sx == 1 {
+                        dst[lo..hi].copy_from_slice(&src[first..first + (hi - lo)]);
+                    } else {
+                        for (k, d) in dst[lo..hi].iter_mut().enumerate() {
+                            *d = src[first + k * sx];
+                        }
                     }
                 }
             }
@@ -288,21 +309,25 @@ fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T]) {
 fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T]) {
     let [oh, ow] = g.out;
     let p = g.pdim();
+    let (sy, sx) = (g.stride[0], g.stride[1]);
     dx.fill(T::default());
     for c in 0..g.c {
         for i in 0..g.k[0] {
             for j in 0..g.k[1] {
                 let row = &cols[((c * g.k[0] + i) * g.k[1] + j) * p..][..p];
+                let (lo, hi, first) = valid_span(ow, sx, (j * g.dil[1]) as isize - g.pad[1] as isize, g.w);
                 for y in 0..oh {
-                    let iy = (y * g.stride[0] + i * g.dil[0]) as isize - g.pad[0] as isize;
+                    let iy = (y * sy + i * g.dil[0]) as isize - g.pad[0] as isize;
                     if iy < 0 || iy as usize >= g.h {
                         continue;
                     }
                     let dst = &mut dx[(c * g.h + iy as usize) * g.w..][..g.w];
-                    for (xo, &v) in row[y * ow..(y + 1) * ow].iter().enumerate() {
-                        let ix = (xo * g.stride[1] + j * g.dil[1]) as isize - g.pad[1] as isize;
-                        if ix >= 0 && (ix as usize) < g.w {
-                            dst[ix as usize] += v;
+                    let src = &row[y * ow + lo..y * ow + hi];
+                    if sx == 1 {
+                        dst[first..first + src.len()].iter_mut().zip(src).for_each(|(d, &v)| *d += v);
+                    } else {
+                        for (k, &v) in src.iter().enumerate() {
+                            dst[first + k * sx] += v;
                         }
                     }
                 }
@@ -493,6 +518,26 @@ mod tests {
     fn t(n: usize, shape: &[usize], k: f32) -> Tensor {
         let v: Vec<f32> = (0..n).map(|i| ((i as f32 * k).sin() * 0.7) + 0.05).collect();
         Tensor::from_vec(v, shape, &Device::Cpu).unwrap()
+    }
+
+    /// The branch-free span of valid taps equals a brute-force scan.
+    #[test]
+    fn valid_span_matches_brute_force() {
+        for out in 0..7 {
+            for stride in 1..4 {
+                for off in -5isize..5 {
+                    for n in 0..9 {
+                        let valid: Vec<usize> =
+                            (0..out).filter(|&o| (0..n as isize).contains(&(o as isize * stride as isize + off))).collect();
+                        let (lo, hi, first) = valid_span(out, stride, off, n);
+                        assert_eq!((lo..hi).collect::<Vec<_>>(), valid, "{out} {stride} {off} {n}");
+                        if lo < hi {
+                            assert_eq!(first as isize, lo as isize * stride as isize + off);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Compares forward and both gradients with Candle's reference kernels on odd shapes.
