@@ -252,13 +252,36 @@ impl candle_core::Module for ConvTranspose2d {
 pub trait Elem: Copy + Send + Sync + Default + std::ops::AddAssign + 'static {
     /// One.
     const ONE: Self;
+    /// Runs `f` on this thread's scratch buffer of at least `len` elements (contents unspecified:
+    /// whatever the last user left). im2col columns are rewritten in full by every use, so keeping
+    /// one buffer per thread saves allocating and zeroing up to tens of MiB per convolution.
+    fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Self]) -> R) -> R;
 }
-impl Elem for f32 {
-    const ONE: Self = 1.0;
+
+macro_rules! scratch_elem {
+    ($t:ty, $key:ident) => {
+        thread_local! {
+            static $key: std::cell::RefCell<Vec<$t>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        impl Elem for $t {
+            const ONE: Self = 1.0;
+            fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Self]) -> R) -> R {
+                $key.with(|cell| match cell.try_borrow_mut() {
+                    Ok(mut buf) => {
+                        if buf.len() < len {
+                            buf.resize(len, 0.0);
+                        }
+                        f(&mut buf[..len])
+                    }
+                    // Re-entered on this thread (a kernel inside a kernel): a fresh buffer.
+                    Err(_) => f(&mut vec![0.0; len]),
+                })
+            }
+        }
+    };
 }
-impl Elem for f64 {
-    const ONE: Self = 1.0;
-}
+scratch_elem!(f32, SCRATCH_F32);
+scratch_elem!(f64, SCRATCH_F64);
 
 /// The outputs `lo..hi` of a row of `out` whose taps `o * stride + off` fall inside `0..n`, and the
 /// input index of the first (`off` is the tap's offset, `j * dil - pad`).
@@ -306,11 +329,11 @@ fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T]) {
     }
 }
 
+/// Adds the columns back onto the image `dx` (which the caller zeroes).
 fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T]) {
     let [oh, ow] = g.out;
     let p = g.pdim();
     let (sy, sx) = (g.stride[0], g.stride[1]);
-    dx.fill(T::default());
     for c in 0..g.c {
         for i in 0..g.k[0] {
             for j in 0..g.k[1] {
@@ -349,9 +372,8 @@ fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
     let (kd, pd) = (g.kdim(), g.pdim());
     let mut y = vec![T::default(); g.n * g.o * pd];
     let par = inner_par(g);
-    y.par_chunks_mut(g.o * pd).zip(x.par_chunks(g.c * g.h * g.w)).for_each_init(
-        || vec![T::default(); kd * pd],
-        |cols, (yn, xn)| {
+    y.par_chunks_mut(g.o * pd).zip(x.par_chunks(g.c * g.h * g.w)).for_each(|(yn, xn)| {
+        T::with_scratch(kd * pd, |cols| {
             im2col(g, xn, cols);
             // SAFETY: yn is (o x pd), w is (o x kd), cols is (kd x pd); all row-major and disjoint.
             unsafe {
@@ -366,8 +388,8 @@ fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
                     par,
                 )
             }
-        },
-    );
+        })
+    });
     y
 }
 
@@ -380,25 +402,26 @@ fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
         .par_chunks(chunk)
         .map(|imgs| {
             let mut acc = vec![T::default(); g.o * kd];
-            let mut cols = vec![T::default(); kd * pd];
-            for (i, &n) in imgs.iter().enumerate() {
-                im2col(g, &x[n * g.c * g.h * g.w..][..g.c * g.h * g.w], &mut cols);
-                let dyn_ = &dy[n * g.o * pd..][..g.o * pd];
-                // acc (o x kd) += dy_n (o x pd) * cols^T (pd x kd)
-                // SAFETY: buffers are sized as described and disjoint.
-                unsafe {
-                    mm(
-                        g.o,
-                        kd,
-                        pd,
-                        acc.as_mut_ptr(),
-                        i > 0,
-                        (dyn_.as_ptr(), pd as isize, 1),
-                        (cols.as_ptr(), 1, pd as isize),
-                        par,
-                    )
+            T::with_scratch(kd * pd, |cols| {
+                for (i, &n) in imgs.iter().enumerate() {
+                    im2col(g, &x[n * g.c * g.h * g.w..][..g.c * g.h * g.w], cols);
+                    let dyn_ = &dy[n * g.o * pd..][..g.o * pd];
+                    // acc (o x kd) += dy_n (o x pd) * cols^T (pd x kd)
+                    // SAFETY: buffers are sized as described and disjoint.
+                    unsafe {
+                        mm(
+                            g.o,
+                            kd,
+                            pd,
+                            acc.as_mut_ptr(),
+                            i > 0,
+                            (dyn_.as_ptr(), pd as isize, 1),
+                            (cols.as_ptr(), 1, pd as isize),
+                            par,
+                        )
+                    }
                 }
-            }
+            });
             acc
         })
         .reduce_with(|mut a, b| {
@@ -412,9 +435,8 @@ fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     let (kd, pd) = (g.kdim(), g.pdim());
     let par = inner_par(g);
     let mut dx = vec![T::default(); g.n * g.c * g.h * g.w];
-    dx.par_chunks_mut(g.c * g.h * g.w).zip(dy.par_chunks(g.o * pd)).for_each_init(
-        || vec![T::default(); kd * pd],
-        |cols, (dxn, dyn_)| {
+    dx.par_chunks_mut(g.c * g.h * g.w).zip(dy.par_chunks(g.o * pd)).for_each(|(dxn, dyn_)| {
+        T::with_scratch(kd * pd, |cols| {
             // cols (kd x pd) = w^T (kd x o) * dy_n (o x pd)
             // SAFETY: buffers are sized as described and disjoint.
             unsafe {
@@ -430,8 +452,8 @@ fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
                 )
             }
             col2im(g, cols, dxn);
-        },
-    );
+        })
+    });
     dx
 }
 
@@ -527,8 +549,9 @@ mod tests {
             for stride in 1..4 {
                 for off in -5isize..5 {
                     for n in 0..9 {
-                        let valid: Vec<usize> =
-                            (0..out).filter(|&o| (0..n as isize).contains(&(o as isize * stride as isize + off))).collect();
+                        let valid: Vec<usize> = (0..out)
+                            .filter(|&o| (0..n as isize).contains(&(o as isize * stride as isize + off)))
+                            .collect();
                         let (lo, hi, first) = valid_span(out, stride, off, n);
                         assert_eq!((lo..hi).collect::<Vec<_>>(), valid, "{out} {stride} {off} {n}");
                         if lo < hi {
