@@ -23,8 +23,9 @@ pub struct Args {
     /// The weekly CO2 table.
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Maximum epochs per model (early stopping on validation loss may end sooner).
-    #[arg(long, default_value_t = 40)]
+    /// Maximum epochs per model (early stopping on validation loss ends most runs sooner; the
+    /// transformer needs the most).
+    #[arg(long, default_value_t = 100)]
     pub epochs: usize,
     /// Where the report goes.
     #[arg(long, default_value = "docs/case-studies")]
@@ -291,8 +292,10 @@ fn anomaly_experiment(
         Some(&labels[train_end..]),
         "co2",
     )?;
-    let kinds: Vec<String> =
-        events.iter().map(|e| format!("{:?} at {} ({} weeks)", e.kind, f.date(e.start), e.len)).collect();
+    let kinds: Vec<String> = events
+        .iter()
+        .map(|e| format!("{:?} at {} ({} week{})", e.kind, f.date(e.start), e.len, if e.len == 1 { "" } else { "s" }))
+        .collect();
     Ok(format!(
         "## Anomaly detection\n\n\
 {} anomalies were injected into the test period (spikes, level shifts and drifts of 3..6 times the standard deviation of the \

@@ -16,16 +16,18 @@ const STRIDE: usize = 16;
 
 fn job(path: &str) -> Result<(usize, usize, f64), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    let df = ParquetReader::new(file)
+    let mut df = ParquetReader::new(file)
         .with_columns(Some(vec!["time".into(), "value".into(), "cov1".into(), "cov2".into()]))
         .finish()
         .map_err(|e| format!("{path}: {e}"))?;
+    // One chunk per column (a large file arrives in several row groups), in parallel over columns.
+    df.rechunk_mut_par();
     let col = |n: &str| -> Result<Vec<f32>, String> {
         let c = df.column(n).map_err(|e| e.to_string())?.f32().map_err(|e| e.to_string())?.clone();
-        c.cont_slice().map(<[f32]>::to_vec).or_else(|_| Ok(c.into_no_null_iter().collect()))
+        c.cont_slice().map(<[f32]>::to_vec).map_err(|e| format!("{path}: {n}: {e}"))
     };
     let time = df.column("time").map_err(|e| e.to_string())?.i64().map_err(|e| e.to_string())?.clone();
-    let t = time.cont_slice().map_err(|e| e.to_string())?;
+    let t = time.cont_slice().map_err(|e| format!("{path}: time: {e}"))?;
     if let Some(i) = (1..t.len()).into_par_iter().find_first(|&i| t[i] <= t[i - 1]) {
         return Err(format!("{path}: time is not strictly increasing at row {i}"));
     }
