@@ -16,10 +16,12 @@
 //! ```
 pub mod args;
 pub mod config;
+pub mod error;
 pub mod exit;
 pub mod logging;
 pub mod plot;
 
 pub use args::CommonArgs;
 pub use config::{load_config, write_resolved};
+pub use error::{PipelineError, PipelineResult};
 pub use exit::{BadInput, main_with};

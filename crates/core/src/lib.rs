@@ -39,5 +39,7 @@ pub mod nn;
 pub mod optim;
 pub mod progress;
 pub mod rng;
+#[cfg(test)]
+mod test_util;
 pub mod train;
 pub use error::{Error, Result};

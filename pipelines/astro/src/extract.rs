@@ -287,9 +287,13 @@ fn mthresh(ctx: &Ctx, pixels: &[u32], minarea: usize) -> f64 {
     v.get(minarea.saturating_sub(1)).copied().unwrap_or(0.0)
 }
 
+/// One object out of the deblender: its pixels, the centre passed on to [`measure`] (if any), and
+/// whether it came from a split.
+type Piece = (Vec<u32>, Option<(f64, f64)>, bool);
+
 /// Splits one group of pixels into objects by multi-threshold deblending; returns each object's
 /// pixel list and whether it came from a split.
-fn deblend(ctx: &Ctx, pixels: Vec<u32>, cfg: &ExtractConfig) -> Vec<(Vec<u32>, Option<(f64, f64)>, bool)> {
+fn deblend(ctx: &Ctx, pixels: Vec<u32>, cfg: &ExtractConfig) -> Vec<Piece> {
     let n = cfg.deblend_nthresh.max(1);
     let peak = pixels.iter().map(|&p| ctx.filt[p as usize]).fold(f64::NEG_INFINITY, f64::max);
     if n < 2 || peak <= ctx.t0 {
@@ -388,7 +392,7 @@ pub fn extract(sub: &[f64], w: usize, h: usize, rms: f64, cfg: &ExtractConfig) -
     if sub.len() != w * h {
         return Err(Error::Config(format!("image of {} pixels is not {w} x {h}", sub.len())));
     }
-    if !(rms.is_finite() && rms > 0.0) || !(cfg.thresh.is_finite() && cfg.thresh > 0.0) {
+    if !(rms.is_finite() && rms > 0.0 && cfg.thresh.is_finite() && cfg.thresh > 0.0) {
         return Err(Error::Config(format!("threshold {} x rms {rms} must be positive", cfg.thresh)));
     }
     if cfg.kernel.iter().any(|r| r.len() != cfg.kernel[0].len()) {
@@ -403,8 +407,7 @@ pub fn extract(sub: &[f64], w: usize, h: usize, rms: f64, cfg: &ExtractConfig) -
         .into_iter()
         .filter(|g| g.len() >= cfg.minarea)
         .collect();
-    let pieces: Vec<Vec<(Vec<u32>, Option<(f64, f64)>, bool)>> =
-        found.into_par_iter().map(|g| deblend(&ctx, g, cfg)).collect();
+    let pieces: Vec<Vec<Piece>> = found.into_par_iter().map(|g| deblend(&ctx, g, cfg)).collect();
     let mut objects: Vec<Object> = Vec::new();
     for piece in pieces {
         for (px, centre, merged) in piece {

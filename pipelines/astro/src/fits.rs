@@ -545,78 +545,41 @@ pub fn read_table_df(path: &Path, sel: &HduSel) -> Result<polars::prelude::DataF
         if n == 0 {
             continue;
         }
+        // One cfitsio reader per element type: values and null flags for all `n` cells, spread over
+        // `repeat` columns.
+        macro_rules! read_cells {
+            ($read:path, $zero:expr, $conv:expr) => {{
+                let mut v = vec![$zero; n];
+                // SAFETY: the file is open on this HDU; `v` and `nul` hold the `n` cells asked for.
+                unsafe {
+                    $read(
+                        f.as_raw(),
+                        colnum,
+                        1,
+                        1,
+                        n as i64,
+                        v.as_mut_ptr() as *mut _,
+                        nul.as_mut_ptr(),
+                        &mut anynul,
+                        &mut status,
+                    );
+                }
+                if status != 0 {
+                    return Err(fail(format!("cannot read column {name}"), status));
+                }
+                for j in 0..repeat {
+                    let c: Vec<Option<_>> =
+                        (0..rows).map(|r| r * repeat + j).map(|i| (nul[i] == 0).then(|| $conv(v[i]))).collect();
+                    columns.push(Column::new(label(j).as_str().into(), c));
+                }
+            }};
+        }
         if typecode == TLOGICAL {
-            let mut v = vec![0 as std::os::raw::c_char; n];
-            // SAFETY: `v` and `nul` hold `n` elements.
-            unsafe {
-                fitsio::sys::ffgcfl(
-                    f.as_raw(),
-                    colnum,
-                    1,
-                    1,
-                    n as i64,
-                    v.as_mut_ptr(),
-                    nul.as_mut_ptr(),
-                    &mut anynul,
-                    &mut status,
-                );
-            }
-            if status != 0 {
-                return Err(fail(format!("cannot read logical column {name}"), status));
-            }
-            for j in 0..repeat {
-                let c: Vec<Option<bool>> =
-                    (0..rows).map(|r| r * repeat + j).map(|i| (nul[i] == 0).then_some(v[i] != 0)).collect();
-                columns.push(Column::new(label(j).as_str().into(), c));
-            }
+            read_cells!(fitsio::sys::ffgcfl, 0 as std::os::raw::c_char, |b: std::os::raw::c_char| b != 0);
         } else if typecode == TFLOAT || typecode == TDOUBLE || has_scaling(&header, colnum) {
-            let mut v = vec![0f64; n];
-            // SAFETY: as above.
-            unsafe {
-                fitsio::sys::ffgcfd(
-                    f.as_raw(),
-                    colnum,
-                    1,
-                    1,
-                    n as i64,
-                    v.as_mut_ptr(),
-                    nul.as_mut_ptr(),
-                    &mut anynul,
-                    &mut status,
-                );
-            }
-            if status != 0 {
-                return Err(fail(format!("cannot read column {name}"), status));
-            }
-            for j in 0..repeat {
-                let c: Vec<Option<f64>> =
-                    (0..rows).map(|r| r * repeat + j).map(|i| (nul[i] == 0).then_some(v[i])).collect();
-                columns.push(Column::new(label(j).as_str().into(), c));
-            }
+            read_cells!(fitsio::sys::ffgcfd, 0f64, |x: f64| x);
         } else {
-            let mut v = vec![0i64; n];
-            // SAFETY: as above.
-            unsafe {
-                fitsio::sys::ffgcfjj(
-                    f.as_raw(),
-                    colnum,
-                    1,
-                    1,
-                    n as i64,
-                    v.as_mut_ptr() as *mut _,
-                    nul.as_mut_ptr(),
-                    &mut anynul,
-                    &mut status,
-                );
-            }
-            if status != 0 {
-                return Err(fail(format!("cannot read column {name}"), status));
-            }
-            for j in 0..repeat {
-                let c: Vec<Option<i64>> =
-                    (0..rows).map(|r| r * repeat + j).map(|i| (nul[i] == 0).then_some(v[i])).collect();
-                columns.push(Column::new(label(j).as_str().into(), c));
-            }
+            read_cells!(fitsio::sys::ffgcfjj, 0i64, |x: i64| x);
         }
     }
     DataFrame::new(rows, columns).map_err(|e| Error::input(path, format!("HDU {index}: {e}")))

@@ -255,7 +255,7 @@ impl Frame<'_> {
         let inv2s2 = 1.0 / (2.0 * sig * sig);
         let mut flag = 0u8;
         let mut iterations = 0;
-        if !(sig > 0.0) || !x.is_finite() || !y.is_finite() {
+        if sig.is_nan() || sig <= 0.0 || !x.is_finite() || !y.is_finite() {
             return Windowed { x, y, iterations, flag };
         }
         for _ in 0..WIN_ITER_MAX {
@@ -299,7 +299,7 @@ impl Frame<'_> {
                 dxp += mean * m_dx;
                 dyp += mean * m_dy;
             }
-            if !(twv > 0.0) {
+            if twv.is_nan() || twv <= 0.0 {
                 break;
             }
             let (sx, sy) = (dxp / twv, dyp / twv);
@@ -328,7 +328,7 @@ impl Frame<'_> {
         const BINS: usize = 64;
         let mut sum = [0.0f64; BINS];
         let mut flag = 0u8;
-        if !(rmax > 0.0) || !cx.is_finite() || !cy.is_finite() {
+        if rmax.is_nan() || rmax <= 0.0 || !cx.is_finite() || !cy.is_finite() {
             return (vec![0.0; fractions.len()], flag);
         }
         let step = rmax / BINS as f64;
@@ -381,7 +381,9 @@ impl Frame<'_> {
             .iter()
             .map(|&f| {
                 let target = f * total;
-                let i = sum.iter().position(|&s| !(s < target)).unwrap_or(BINS);
+                // `s >= target` that also stops at a NaN target, as Source Extractor's loop does.
+                let i =
+                    sum.iter().position(|&s| s.partial_cmp(&target) != Some(std::cmp::Ordering::Less)).unwrap_or(BINS);
                 if i == 0 {
                     if target <= 0.0 || sum[0] == 0.0 { 0.0 } else { step * target / sum[0] }
                 } else if i == BINS {

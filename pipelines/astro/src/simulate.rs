@@ -145,8 +145,7 @@ const SUB: usize = 5;
 /// over the box of half-size `reach`.
 fn add_profile(
     img: &mut [f64],
-    w: usize,
-    h: usize,
+    (w, h): (usize, usize),
     x: f64,
     y: f64,
     reach: f64,
@@ -200,7 +199,7 @@ pub fn simulate(cfg: &SimConfig) -> (Vec<f64>, Vec<TruthSource>) {
     for _ in 0..cfg.stars {
         let (x, y) = pos(&mut rng);
         let flux = log_flux(&mut rng);
-        add_profile(&mut img, w, h, x, y, psf_reach, flux, moffat);
+        add_profile(&mut img, (w, h), x, y, psf_reach, flux, moffat);
         let snr = expected_snr(flux, cfg, 0.0);
         truth.push(TruthSource {
             kind: SourceKind::Star,
@@ -228,7 +227,7 @@ pub fn simulate(cfg: &SimConfig) -> (Vec<f64>, Vec<TruthSource>) {
         let half = (size / 2) as f64;
         let mut gal = vec![0.0; size * size];
         let (fx, fy) = (x - x.floor(), y - y.floor());
-        add_profile(&mut gal, size, size, half + fx, half + fy, reach - psf_reach, 1.0, |dx, dy| {
+        add_profile(&mut gal, (size, size), half + fx, half + fy, reach - psf_reach, 1.0, |dx, dy| {
             let u = c * dx + s * dy;
             let v = (-s * dx + c * dy) / q;
             let r = (u * u + v * v).sqrt();
@@ -237,7 +236,7 @@ pub fn simulate(cfg: &SimConfig) -> (Vec<f64>, Vec<TruthSource>) {
         let k = (2.0 * psf_reach).ceil() as usize | 1;
         let kh = (k / 2) as i64;
         let mut ker = vec![0.0; k * k];
-        add_profile(&mut ker, k, k, kh as f64, kh as f64, psf_reach, 1.0, moffat);
+        add_profile(&mut ker, (k, k), kh as f64, kh as f64, psf_reach, 1.0, moffat);
         let (gx0, gy0) = (x.floor() as i64 - half as i64, y.floor() as i64 - half as i64);
         for gy in 0..size as i64 {
             for gx in 0..size as i64 {

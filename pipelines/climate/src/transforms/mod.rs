@@ -1,5 +1,5 @@
 //! Preparing series: gap filling with flags ([`fill`]), resampling to coarser calendar periods
-//! ([`resample`]), seasonal slots, and normalisation fitted on the training period only ([`Scaler`]).
+//! ([`resample()`]), seasonal slots, and normalisation fitted on the training period only ([`Scaler`]).
 
 pub mod fill;
 pub mod resample;

@@ -412,16 +412,8 @@ pub fn batch_norm_nd(c: usize, spatial: usize, cfg: BatchNormConfig, vb: VarBuil
 mod tests {
     use super::*;
     use crate::nn::ParamStore;
+    use crate::test_util::deviation;
     use candle_core::Device;
-
-    /// Largest `|a - b|` relative to `max(1, max |b|)`.
-    fn deviation(a: &Tensor, b: &Tensor) -> f64 {
-        let a = a.to_dtype(DType::F64).unwrap().flatten_all().unwrap().to_vec1::<f64>().unwrap();
-        let b = b.to_dtype(DType::F64).unwrap().flatten_all().unwrap().to_vec1::<f64>().unwrap();
-        assert_eq!(a.len(), b.len());
-        let scale = b.iter().fold(1f64, |m, v| m.max(v.abs()));
-        a.iter().zip(&b).fold(0f64, |m, (x, y)| m.max((x - y).abs())) / scale
-    }
 
     /// The fused training op against the composition of Candle ops on odd shapes (1-d without and
     /// with length, 2-d, 3-d; with and without affine parameters; f32 and f64, on 1 and 3 threads):

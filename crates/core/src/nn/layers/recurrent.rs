@@ -870,6 +870,7 @@ impl CustomOp3 for RecurrenceGrad<'_> {
 mod tests {
     use super::*;
     use crate::nn::ParamStore;
+    use crate::test_util::deviation;
     use candle_core::{Device, Var};
 
     fn input(shape: &[usize], dtype: DType) -> Var {
@@ -883,15 +884,6 @@ mod tests {
         let c: Vec<f64> = (0..n).map(|k| (k as f64 * 0.71 + 0.2).cos()).collect();
         let c = Tensor::from_vec(c, y.dims(), &Device::Cpu).unwrap().to_dtype(y.dtype()).unwrap();
         (y * c).unwrap().sum_all().unwrap()
-    }
-
-    /// Largest `|a - b|`, relative to `max(1, max |b|)`.
-    fn deviation(a: &Tensor, b: &Tensor) -> f64 {
-        let a = a.to_dtype(DType::F64).unwrap().flatten_all().unwrap().to_vec1::<f64>().unwrap();
-        let b = b.to_dtype(DType::F64).unwrap().flatten_all().unwrap().to_vec1::<f64>().unwrap();
-        assert_eq!(a.len(), b.len());
-        let scale = b.iter().fold(1f64, |m, v| m.max(v.abs()));
-        a.iter().zip(&b).fold(0f64, |m, (x, y)| m.max((x - y).abs())) / scale
     }
 
     /// Two stacked layers on odd shapes (B = 3, T = 7, F = 5, H = 6): the fused recurrence against
