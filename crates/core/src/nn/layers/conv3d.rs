@@ -69,8 +69,30 @@ fn pad_hw(x: &Tensor, ph: usize, pw: usize, (kh, kw): (usize, usize), s: usize, 
     Ok((x, common))
 }
 
+/// Whether the CPU GEMM kernels take these operands.
+fn gemm_path(x: &Tensor, w: &Tensor) -> bool {
+    x.device().is_cpu()
+        && matches!(x.dtype(), candle_core::DType::F32 | candle_core::DType::F64)
+        && w.dtype() == x.dtype()
+}
+
 /// Functional 3-D convolution (cross-correlation, as PyTorch's `conv3d`).
+///
+/// On the CPU (f32/f64, one group) it is one im2col + GEMM per image over all three dims
+/// ([`super::conv_gemm::conv3d_gemm`]); elsewhere the depth taps are gathered into channels for a
+/// 2-D convolution.
 pub fn conv3d(x: &Tensor, w: &Tensor, cfg: &Conv3dConfig) -> Result<Tensor> {
+    if cfg.groups.max(1) == 1 && x.rank() == 5 && w.rank() == 5 && x.dim(1)? == w.dim(1)? && gemm_path(x, w) {
+        let [sd, s] = cfg.stride;
+        let [dd, dl] = cfg.dilation;
+        return super::conv_gemm::conv3d_gemm(x, w, cfg.padding, [sd, s, s], [dd, dl, dl]);
+    }
+    conv3d_taps(x, w, cfg)
+}
+
+/// [`conv3d`] through gathered depth taps and a 2-D convolution (devices other than the CPU,
+/// groups; the reference of the GEMM path's test).
+fn conv3d_taps(x: &Tensor, w: &Tensor, cfg: &Conv3dConfig) -> Result<Tensor> {
     let (n, c_in, d, h, wd) = x.dims5()?;
     let (c_out, c_in_g, kd, kh, kw) = w.dims5()?;
     let g = cfg.groups.max(1);
@@ -131,7 +153,21 @@ impl Default for ConvTranspose3dConfig {
 }
 
 /// Functional 3-D transposed convolution (PyTorch's `conv_transpose3d` with one group).
+///
+/// On the CPU (f32/f64) it is the adjoint of the GEMM convolution
+/// ([`super::conv_gemm::conv_transpose_gemm`]); elsewhere one 2-D transposed convolution makes all
+/// depth taps, which are spread, shifted and summed.
 pub fn conv_transpose3d(x: &Tensor, w: &Tensor, cfg: &ConvTranspose3dConfig) -> Result<Tensor> {
+    if x.rank() == 5 && w.rank() == 5 && x.dim(1)? == w.dim(0)? && gemm_path(x, w) {
+        let ([pd, p], [opd, op], [sd, s], [dd, dl]) = (cfg.padding, cfg.output_padding, cfg.stride, cfg.dilation);
+        return super::conv_gemm::conv_transpose_gemm(x, w, &[pd, p, p], &[opd, op, op], &[sd, s, s], &[dd, dl, dl]);
+    }
+    conv_transpose3d_taps(x, w, cfg)
+}
+
+/// [`conv_transpose3d`] through one 2-D transposed convolution (devices other than the CPU; the
+/// reference of the GEMM path's test).
+fn conv_transpose3d_taps(x: &Tensor, w: &Tensor, cfg: &ConvTranspose3dConfig) -> Result<Tensor> {
     let (n, c_in, d, h, wd) = x.dims5()?;
     let (c_in_w, c_out, kd, kh, kw) = w.dims5()?;
     if c_in != c_in_w {
@@ -258,6 +294,73 @@ impl Module for ConvTranspose3d {
         match &self.bias {
             Some(b) => y.broadcast_add(&b.reshape((1, (), 1, 1, 1))?),
             None => Ok(y),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::deviation;
+    use candle_core::{DType, Device, Var};
+
+    fn t(shape: &[usize], k: f64, dtype: DType) -> Var {
+        let n: usize = shape.iter().product();
+        let v: Vec<f64> = (0..n).map(|i| (i as f64 * k).sin() * 0.7 + 0.05).collect();
+        Var::from_tensor(&Tensor::from_vec(v, shape, &Device::Cpu).unwrap().to_dtype(dtype).unwrap()).unwrap()
+    }
+
+    /// The 3-D GEMM convolution and its transposed form against the depth-tap paths on odd shapes
+    /// (padding, stride and dilation in depth and in-plane): forward, input and weight gradients.
+    #[test]
+    fn gemm_paths_match_depth_tap_paths() {
+        // (n, c, d, h, w, o, (kd, k), padding, stride, dilation); the last case is big enough for
+        // the GEMM path to cut the output depths into slabs of 3 (7 = 3 + 3 + 1).
+        type Case = (usize, usize, usize, usize, usize, usize, (usize, usize), [usize; 3], [usize; 2], [usize; 2]);
+        let cases: [Case; 5] = [
+            (2, 3, 5, 6, 7, 4, (3, 3), [1, 1, 1], [1, 1], [1, 1]),
+            (1, 2, 7, 5, 6, 3, (2, 3), [0, 1, 2], [2, 2], [1, 1]),
+            (2, 1, 6, 7, 5, 2, (3, 2), [2, 0, 1], [1, 2], [2, 1]),
+            (3, 2, 4, 4, 4, 3, (1, 3), [0, 1, 1], [1, 1], [1, 2]),
+            (1, 4, 7, 36, 36, 2, (3, 3), [1, 1, 1], [1, 1], [1, 1]),
+        ];
+        for (dtype, tol) in [(DType::F32, 1e-4), (DType::F64, 1e-10)] {
+            for &(n, c, d, h, w, o, (kd, k), padding, stride, dilation) in &cases {
+                let tag = format!("{dtype:?} {:?}", (n, c, d, h, w, o, kd, k, padding, stride, dilation));
+                let x = t(&[n, c, d, h, w], 0.37, dtype);
+                let wt = t(&[o, c, kd, k, k], 0.91, dtype);
+                let cfg = Conv3dConfig { padding, stride, dilation, groups: 1 };
+                let a = conv3d(x.as_tensor(), wt.as_tensor(), &cfg).unwrap();
+                let b = conv3d_taps(x.as_tensor(), wt.as_tensor(), &cfg).unwrap();
+                assert!(deviation(&a, &b) < tol, "{tag}: forward");
+                let coeff = t(a.dims(), 0.53, dtype);
+                let ga = (&a * coeff.as_tensor()).unwrap().sum_all().unwrap().backward().unwrap();
+                let gb = (&b * coeff.as_tensor()).unwrap().sum_all().unwrap().backward().unwrap();
+                for v in [&x, &wt] {
+                    let e = deviation(ga.get(v.as_tensor()).unwrap(), gb.get(v.as_tensor()).unwrap());
+                    assert!(e < tol * 10.0, "{tag}: gradient {e:e}");
+                }
+                // The transposed convolution maps the output shape back to the input's.
+                let wt_t = t(&[c, o, kd, k, k], 0.29, dtype);
+                let tcfg = ConvTranspose3dConfig {
+                    padding: [padding[0], padding[1].min(k - 1)],
+                    output_padding: [0, 0],
+                    stride,
+                    dilation,
+                };
+                let xt = t(&[n, c, d, h, w], 0.61, dtype);
+                let a = conv_transpose3d(xt.as_tensor(), wt_t.as_tensor(), &tcfg).unwrap();
+                let b = conv_transpose3d_taps(xt.as_tensor(), wt_t.as_tensor(), &tcfg).unwrap();
+                assert_eq!(a.dims(), b.dims(), "{tag}: transposed shape");
+                assert!(deviation(&a, &b) < tol, "{tag}: transposed forward");
+                let coeff = t(a.dims(), 0.47, dtype);
+                let ga = (&a * coeff.as_tensor()).unwrap().sum_all().unwrap().backward().unwrap();
+                let gb = (&b * coeff.as_tensor()).unwrap().sum_all().unwrap().backward().unwrap();
+                for v in [&xt, &wt_t] {
+                    let e = deviation(ga.get(v.as_tensor()).unwrap(), gb.get(v.as_tensor()).unwrap());
+                    assert!(e < tol * 10.0, "{tag}: transposed gradient {e:e}");
+                }
+            }
         }
     }
 }

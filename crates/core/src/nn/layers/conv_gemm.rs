@@ -8,71 +8,96 @@
 //! gradient when the input needs none (the first layer). Other devices and dtypes use Candle's
 //! kernels. Shapes: `x (N, C, H, W)`, `w (O, C, kh, kw)` -> `(N, O, Ho, Wo)`, one group.
 
-use super::cpu::{dispatch2, mm};
+use super::cpu::{dispatch2, mm_strided};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
 use gemm::Parallelism;
 use rayon::prelude::*;
 
-/// Geometry of one convolution.
+/// Geometry of one convolution, 2-D or 3-D (a 2-D convolution has depth 1 in every `[_; 3]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConvGeom {
-    /// Batch, channels in, height, width.
+    /// Batch.
     pub n: usize,
     /// Input channels.
     pub c: usize,
-    /// Input height.
-    pub h: usize,
-    /// Input width.
-    pub w: usize,
     /// Output channels.
     pub o: usize,
-    /// Kernel height and width.
-    pub k: [usize; 2],
-    /// Padding (height, width).
-    pub pad: [usize; 2],
-    /// Stride (height, width).
-    pub stride: [usize; 2],
-    /// Dilation (height, width).
-    pub dil: [usize; 2],
-    /// Output height and width.
-    pub out: [usize; 2],
+    /// Spatial dims of the tensors: 2 or 3.
+    pub spatial: usize,
+    /// Input depth, height, width.
+    pub size: [usize; 3],
+    /// Kernel depth, height, width.
+    pub k: [usize; 3],
+    /// Padding (depth, height, width).
+    pub pad: [usize; 3],
+    /// Stride (depth, height, width).
+    pub stride: [usize; 3],
+    /// Dilation (depth, height, width).
+    pub dil: [usize; 3],
+    /// Output depth, height, width.
+    pub out: [usize; 3],
 }
 
 impl ConvGeom {
     fn kdim(&self) -> usize {
-        self.c * self.k[0] * self.k[1]
+        self.c * self.k.iter().product::<usize>()
     }
     fn pdim(&self) -> usize {
-        self.out[0] * self.out[1]
+        self.out.iter().product()
+    }
+    /// Elements of one input image.
+    fn xdim(&self) -> usize {
+        self.c * self.size.iter().product::<usize>()
+    }
+    /// A tensor shape `(n, ch, spatial...)` with this geometry's rank.
+    fn shape(&self, n: usize, ch: usize, dims: [usize; 3]) -> Shape {
+        let mut v = vec![n, ch];
+        v.extend_from_slice(&dims[3 - self.spatial..]);
+        Shape::from(v)
     }
 }
 
-/// Computes the geometry, checking that the kernel fits.
-pub fn geometry(xd: &[usize], wd: &[usize], pad: [usize; 2], stride: [usize; 2], dil: [usize; 2]) -> Result<ConvGeom> {
-    let (&[n, c, h, w], &[o, c2, kh, kw]) = (xd, wd) else {
-        return Err(Error::Shape(format!("conv2d expects x (N,C,H,W) and w (O,C,kh,kw), got {xd:?} and {wd:?}")));
-    };
-    if c != c2 {
-        return Err(Error::Shape(format!("conv2d: input has {c} channels, kernel {wd:?} expects {c2}")));
-    }
-    if stride.contains(&0) || dil.contains(&0) {
-        return Err(Error::Config("conv2d stride and dilation must be at least 1".into()));
-    }
-    let span = [dil[0] * (kh - 1) + 1, dil[1] * (kw - 1) + 1];
-    if h + 2 * pad[0] < span[0] || w + 2 * pad[1] < span[1] {
+/// Computes the geometry of a 2-D (`x (N,C,H,W)`, `w (O,C,kh,kw)`, two-element settings) or 3-D
+/// (`x (N,C,D,H,W)`, `w (O,C,kd,kh,kw)`, three-element settings) convolution, checking that the
+/// kernel fits.
+pub fn geometry(xd: &[usize], wd: &[usize], pad: &[usize], stride: &[usize], dil: &[usize]) -> Result<ConvGeom> {
+    let spatial = xd.len().saturating_sub(2);
+    if !(spatial == 2 || spatial == 3) || wd.len() != xd.len() || [pad.len(), stride.len(), dil.len()] != [spatial; 3] {
         return Err(Error::Shape(format!(
-            "conv2d: kernel span {span:?} exceeds padded input {:?}",
-            [h + 2 * pad[0], w + 2 * pad[1]]
+            "conv expects x (N,C,[D,]H,W) and w (O,C,[kd,]kh,kw) with one setting per spatial dim, got {xd:?}, {wd:?}"
         )));
     }
-    let out = [(h + 2 * pad[0] - span[0]) / stride[0] + 1, (w + 2 * pad[1] - span[1]) / stride[1] + 1];
-    Ok(ConvGeom { n, c, h, w, o, k: [kh, kw], pad, stride, dil, out })
+    let (n, c, o, c2) = (xd[0], xd[1], wd[0], wd[1]);
+    if c != c2 {
+        return Err(Error::Shape(format!("conv: input has {c} channels, kernel {wd:?} expects {c2}")));
+    }
+    if stride.contains(&0) || dil.contains(&0) {
+        return Err(Error::Config("conv stride and dilation must be at least 1".into()));
+    }
+    let lift = |v: &[usize], fill: usize| {
+        let mut a = [fill; 3];
+        a[3 - spatial..].copy_from_slice(v);
+        a
+    };
+    let (size, k) = (lift(&xd[2..], 1), lift(&wd[2..], 1));
+    let (pad, stride, dil) = (lift(pad, 0), lift(stride, 1), lift(dil, 1));
+    let mut out = [1; 3];
+    for i in 0..3 {
+        let span = dil[i] * (k[i] - 1) + 1;
+        if size[i] + 2 * pad[i] < span || k[i] == 0 {
+            return Err(Error::Shape(format!(
+                "conv: kernel {wd:?} (dilation {dil:?}) exceeds the padded input {xd:?} (padding {pad:?})"
+            )));
+        }
+        out[i] = (size[i] + 2 * pad[i] - span) / stride[i] + 1;
+    }
+    Ok(ConvGeom { n, c, o, spatial, size, k, pad, stride, dil, out })
 }
 
 /// Convolution (cross-correlation) of `x` with `w`; CPU f32/f64 goes through im2col + GEMM.
 pub fn conv2d(x: &Tensor, w: &Tensor, pad: [usize; 2], stride: [usize; 2], dil: [usize; 2]) -> Result<Tensor> {
-    let g = geometry(x.dims(), w.dims(), pad, stride, dil)?;
+    let g = geometry(x.dims(), w.dims(), &pad, &stride, &dil)?;
     if x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) && w.dtype() == x.dtype() {
         return Ok(x.contiguous()?.apply_op2(&w.contiguous()?, ConvOp { g })?);
     }
@@ -100,53 +125,69 @@ pub fn conv_transpose2d(
     stride: [usize; 2],
     dil: [usize; 2],
 ) -> Result<Tensor> {
-    let (&[n, c_in, h, wd], &[c_in_w, c_out, kh, kw]) = (x.dims(), w.dims()) else {
+    if x.rank() != 4 || w.rank() != 4 {
         return Err(Error::Shape(format!(
             "conv_transpose2d expects x (N,C_in,H,W) and w (C_in,C_out,kh,kw), got {:?} and {:?}",
             x.dims(),
             w.dims()
         )));
-    };
-    if c_in != c_in_w {
-        return Err(Error::Shape(format!("conv_transpose2d: input has {c_in} channels, weight {:?}", w.dims())));
     }
-    if stride.contains(&0)
-        || dil.contains(&0)
-        || out_pad[0] >= stride[0].max(dil[0])
-        || out_pad[1] >= stride[1].max(dil[1])
-    {
-        return Err(Error::Config(format!(
-            "conv_transpose2d: stride {stride:?} and dilation {dil:?} must be >= 1, output padding {out_pad:?} below both"
-        )));
-    }
-    let full = |i: usize| [(h - 1) * stride[0], (wd - 1) * stride[1]][i] + dil[i] * ([kh, kw][i] - 1) + out_pad[i] + 1;
-    if full(0) <= 2 * pad[0] || full(1) <= 2 * pad[1] {
-        return Err(Error::Shape(format!(
-            "conv_transpose2d: padding {pad:?} removes the whole output of {:?}",
-            x.dims()
-        )));
-    }
-    let out = [full(0) - 2 * pad[0], full(1) - 2 * pad[1]];
     let fast = x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) && w.dtype() == x.dtype();
-    if !fast {
-        if pad[0] != pad[1] || stride[0] != stride[1] || dil[0] != dil[1] || out_pad[0] != out_pad[1] {
-            return Err(Error::Config(
-                "anisotropic conv_transpose2d parameters are only implemented on the CPU".into(),
-            ));
-        }
-        return Ok(x.conv_transpose2d(w, pad[0], out_pad[0], stride[0], dil[0])?);
+    if fast {
+        return conv_transpose_gemm(x, w, &pad, &out_pad, &stride, &dil);
     }
-    let g = geometry(&[n, c_out, out[0], out[1]], w.dims(), pad, stride, dil)?;
-    if g.out != [h, wd] {
-        return Err(Error::Shape(format!(
-            "conv_transpose2d: inconsistent geometry for {:?} and {:?}",
-            x.dims(),
-            w.dims()
-        )));
+    if pad[0] != pad[1] || stride[0] != stride[1] || dil[0] != dil[1] || out_pad[0] != out_pad[1] {
+        return Err(Error::Config("anisotropic conv_transpose2d parameters are only implemented on the CPU".into()));
+    }
+    Ok(x.conv_transpose2d(w, pad[0], out_pad[0], stride[0], dil[0])?)
+}
+
+/// The CPU (f32/f64) transposed convolution of any rank the GEMM kernels handle (2-D or 3-D), one
+/// group: `x (N, C_in, ...)`, `w (C_in, C_out, k...)`, one setting per spatial dim.
+pub fn conv_transpose_gemm(
+    x: &Tensor,
+    w: &Tensor,
+    pad: &[usize],
+    out_pad: &[usize],
+    stride: &[usize],
+    dil: &[usize],
+) -> Result<Tensor> {
+    let (xd, wd) = (x.dims(), w.dims());
+    let spatial = xd.len().saturating_sub(2);
+    if wd.len() != xd.len() || xd.len() < 3 || xd[1] != wd[0] || out_pad.len() != spatial {
+        return Err(Error::Shape(format!("conv_transpose: x {xd:?} and weight {wd:?} do not match")));
+    }
+    let mut out = Vec::with_capacity(spatial);
+    for i in 0..spatial {
+        if stride.get(i).is_none_or(|&s| s == 0)
+            || dil.get(i).is_none_or(|&d| d == 0)
+            || out_pad[i] >= stride[i].max(dil[i])
+        {
+            return Err(Error::Config(format!(
+                "conv_transpose: stride {stride:?} and dilation {dil:?} must be >= 1, output padding {out_pad:?} below both"
+            )));
+        }
+        let full = (xd[2 + i] - 1) * stride[i] + dil[i] * (wd[2 + i] - 1) + out_pad[i] + 1;
+        if full <= 2 * pad[i] {
+            return Err(Error::Shape(format!("conv_transpose: padding {pad:?} removes the whole output of {xd:?}")));
+        }
+        out.push(full - 2 * pad[i]);
+    }
+    let mut yd = vec![xd[0], wd[1]];
+    yd.extend_from_slice(&out);
+    let g = geometry(&yd, wd, pad, stride, dil)?;
+    if g.out[3 - spatial..] != xd[2..] {
+        return Err(Error::Shape(format!("conv_transpose: inconsistent geometry for {xd:?} and {wd:?}")));
     }
     Ok(x.contiguous()?.apply_op2(&w.contiguous()?, ConvTransposeOp { g })?)
 }
 
+/// The CPU (f32/f64) 3-D convolution through im2col + GEMM, one group: `x (N, C, D, H, W)`,
+/// `w (O, C, kd, kh, kw)`.
+pub fn conv3d_gemm(x: &Tensor, w: &Tensor, pad: [usize; 3], stride: [usize; 3], dil: [usize; 3]) -> Result<Tensor> {
+    let g = geometry(x.dims(), w.dims(), &pad, &stride, &dil)?;
+    Ok(x.contiguous()?.apply_op2(&w.contiguous()?, ConvOp { g })?)
+}
 /// `(x, w)` -> the transposed convolution; `g` is the geometry of the adjoint convolution.
 struct ConvTransposeOp {
     g: ConvGeom,
@@ -166,7 +207,7 @@ impl CustomOp2 for ConvTransposeOp {
         let g = self.g;
         let what = "conv_transpose2d";
         let st = dispatch2(what, (s1, l1), (s2, l2), |x, w| grad_x(&g, w, x), |x, w| grad_x(&g, w, x))?;
-        Ok((st, Shape::from((g.n, g.c, g.h, g.w))))
+        Ok((st, g.shape(g.n, g.c, g.size)))
     }
     fn bwd(
         &self,
@@ -203,7 +244,7 @@ impl CustomOp2 for ConvFwdNoGrad {
         let g = self.g;
         let st =
             dispatch2("conv_transpose2d", (s1, l1), (s2, l2), |y, w| conv_fwd(&g, y, w), |y, w| conv_fwd(&g, y, w))?;
-        Ok((st, Shape::from((g.n, g.o, g.out[0], g.out[1]))))
+        Ok((st, g.shape(g.n, g.o, g.out)))
     }
 }
 
@@ -297,30 +338,40 @@ fn valid_span(out: usize, stride: usize, off: isize, n: usize) -> (usize, usize,
     (lo, hi, first)
 }
 
-fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T]) {
-    let [oh, ow] = g.out;
-    let p = g.pdim();
-    let (sy, sx) = (g.stride[0], g.stride[1]);
+/// The columns of output depths `zs` (all of them for a 2-D convolution): `kdim` rows of
+/// `zs.len() * oh * ow` values.
+fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T], zs: std::ops::Range<usize>) {
+    let [_, oh, ow] = g.out;
+    let [d, h, w] = g.size;
+    let p = zs.len() * oh * ow;
+    let sx = g.stride[2];
+    let mut r = 0;
     for c in 0..g.c {
-        for i in 0..g.k[0] {
-            for j in 0..g.k[1] {
-                let row = &mut cols[((c * g.k[0] + i) * g.k[1] + j) * p..][..p];
-                let (lo, hi, first) = valid_span(ow, sx, (j * g.dil[1]) as isize - g.pad[1] as isize, g.w);
-                for y in 0..oh {
-                    let iy = (y * sy + i * g.dil[0]) as isize - g.pad[0] as isize;
-                    let dst = &mut row[y * ow..(y + 1) * ow];
-                    if iy < 0 || iy as usize >= g.h {
-                        dst.fill(T::default());
-                        continue;
-                    }
-                    let src = &x[(c * g.h + iy as usize) * g.w..][..g.w];
-                    dst[..lo].fill(T::default());
-                    dst[hi..].fill(T::default());
-                    if sx == 1 {
-                        dst[lo..hi].copy_from_slice(&src[first..first + (hi - lo)]);
-                    } else {
-                        for (k, d) in dst[lo..hi].iter_mut().enumerate() {
-                            *d = src[first + k * sx];
+        for kz in 0..g.k[0] {
+            for ky in 0..g.k[1] {
+                for kx in 0..g.k[2] {
+                    let row = &mut cols[r * p..][..p];
+                    r += 1;
+                    let (lo, hi, first) = valid_span(ow, sx, (kx * g.dil[2]) as isize - g.pad[2] as isize, w);
+                    for (zi, z) in zs.clone().enumerate() {
+                        let iz = (z * g.stride[0] + kz * g.dil[0]) as isize - g.pad[0] as isize;
+                        for y in 0..oh {
+                            let iy = (y * g.stride[1] + ky * g.dil[1]) as isize - g.pad[1] as isize;
+                            let dst = &mut row[(zi * oh + y) * ow..][..ow];
+                            if iz < 0 || iz as usize >= d || iy < 0 || iy as usize >= h {
+                                dst.fill(T::default());
+                                continue;
+                            }
+                            let src = &x[((c * d + iz as usize) * h + iy as usize) * w..][..w];
+                            dst[..lo].fill(T::default());
+                            dst[hi..].fill(T::default());
+                            if sx == 1 {
+                                dst[lo..hi].copy_from_slice(&src[first..first + (hi - lo)]);
+                            } else {
+                                for (k, v) in dst[lo..hi].iter_mut().enumerate() {
+                                    *v = src[first + k * sx];
+                                }
+                            }
                         }
                     }
                 }
@@ -329,28 +380,39 @@ fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T]) {
     }
 }
 
-/// Adds the columns back onto the image `dx` (which the caller zeroes).
-fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T]) {
-    let [oh, ow] = g.out;
-    let p = g.pdim();
-    let (sy, sx) = (g.stride[0], g.stride[1]);
+/// Adds the columns of output depths `zs` back onto the image `dx` (which the caller zeroes).
+fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T], zs: std::ops::Range<usize>) {
+    let [_, oh, ow] = g.out;
+    let [d, h, w] = g.size;
+    let p = zs.len() * oh * ow;
+    let sx = g.stride[2];
+    let mut r = 0;
     for c in 0..g.c {
-        for i in 0..g.k[0] {
-            for j in 0..g.k[1] {
-                let row = &cols[((c * g.k[0] + i) * g.k[1] + j) * p..][..p];
-                let (lo, hi, first) = valid_span(ow, sx, (j * g.dil[1]) as isize - g.pad[1] as isize, g.w);
-                for y in 0..oh {
-                    let iy = (y * sy + i * g.dil[0]) as isize - g.pad[0] as isize;
-                    if iy < 0 || iy as usize >= g.h {
-                        continue;
-                    }
-                    let dst = &mut dx[(c * g.h + iy as usize) * g.w..][..g.w];
-                    let src = &row[y * ow + lo..y * ow + hi];
-                    if sx == 1 {
-                        dst[first..first + src.len()].iter_mut().zip(src).for_each(|(d, &v)| *d += v);
-                    } else {
-                        for (k, &v) in src.iter().enumerate() {
-                            dst[first + k * sx] += v;
+        for kz in 0..g.k[0] {
+            for ky in 0..g.k[1] {
+                for kx in 0..g.k[2] {
+                    let row = &cols[r * p..][..p];
+                    r += 1;
+                    let (lo, hi, first) = valid_span(ow, sx, (kx * g.dil[2]) as isize - g.pad[2] as isize, w);
+                    for (zi, z) in zs.clone().enumerate() {
+                        let iz = (z * g.stride[0] + kz * g.dil[0]) as isize - g.pad[0] as isize;
+                        if iz < 0 || iz as usize >= d {
+                            continue;
+                        }
+                        for y in 0..oh {
+                            let iy = (y * g.stride[1] + ky * g.dil[1]) as isize - g.pad[1] as isize;
+                            if iy < 0 || iy as usize >= h {
+                                continue;
+                            }
+                            let dst = &mut dx[((c * d + iz as usize) * h + iy as usize) * w..][..w];
+                            let src = &row[(zi * oh + y) * ow + lo..(zi * oh + y) * ow + hi];
+                            if sx == 1 {
+                                dst[first..first + src.len()].iter_mut().zip(src).for_each(|(v, &s)| *v += s);
+                            } else {
+                                for (k, &s) in src.iter().enumerate() {
+                                    dst[first + k * sx] += s;
+                                }
+                            }
                         }
                     }
                 }
@@ -368,33 +430,48 @@ fn inner_par(g: &ConvGeom) -> Parallelism {
     if g.n >= threads() { Parallelism::None } else { Parallelism::Rayon(threads()) }
 }
 
+/// Output depths per im2col slab: about 512 Ki column values, so that a 3-D convolution's columns
+/// stay in cache instead of spanning the whole volume (2-D: one slab).
+fn slabs(g: &ConvGeom) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let plane = g.out[1] * g.out[2];
+    let per = ((512 << 10) / (g.kdim() * plane).max(1)).clamp(1, g.out[0]);
+    let od = g.out[0];
+    (0..od.div_ceil(per)).map(move |i| i * per..((i + 1) * per).min(od))
+}
+
 fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
     let (kd, pd) = (g.kdim(), g.pdim());
+    let plane = g.out[1] * g.out[2];
     let mut y = vec![T::default(); g.n * g.o * pd];
     let par = inner_par(g);
-    y.par_chunks_mut(g.o * pd).zip(x.par_chunks(g.c * g.h * g.w)).for_each(|(yn, xn)| {
-        T::with_scratch(kd * pd, |cols| {
-            im2col(g, xn, cols);
-            // SAFETY: yn is (o x pd), w is (o x kd), cols is (kd x pd); all row-major and disjoint.
-            unsafe {
-                mm(
-                    g.o,
-                    pd,
-                    kd,
-                    yn.as_mut_ptr(),
-                    false,
-                    (w.as_ptr(), kd as isize, 1),
-                    (cols.as_ptr(), pd as isize, 1),
-                    par,
-                )
-            }
-        })
+    y.par_chunks_mut(g.o * pd).zip(x.par_chunks(g.xdim())).for_each(|(yn, xn)| {
+        for zs in slabs(g) {
+            let ps = zs.len() * plane;
+            T::with_scratch(kd * ps, |cols| {
+                im2col(g, xn, cols, zs.clone());
+                // SAFETY: yn[:, zs] is (o x ps) with rows pd apart, w is (o x kd), cols is
+                // (kd x ps); all row-major and disjoint.
+                unsafe {
+                    mm_strided(
+                        g.o,
+                        ps,
+                        kd,
+                        (yn[zs.start * plane..].as_mut_ptr(), pd as isize),
+                        false,
+                        (w.as_ptr(), kd as isize, 1),
+                        (cols.as_ptr(), ps as isize, 1),
+                        par,
+                    )
+                }
+            })
+        }
     });
     y
 }
 
 fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
     let (kd, pd) = (g.kdim(), g.pdim());
+    let plane = g.out[1] * g.out[2];
     let par = inner_par(g);
     let chunk = g.n.div_ceil(threads()).max(1);
     (0..g.n)
@@ -402,26 +479,31 @@ fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
         .par_chunks(chunk)
         .map(|imgs| {
             let mut acc = vec![T::default(); g.o * kd];
-            T::with_scratch(kd * pd, |cols| {
-                for (i, &n) in imgs.iter().enumerate() {
-                    im2col(g, &x[n * g.c * g.h * g.w..][..g.c * g.h * g.w], cols);
-                    let dyn_ = &dy[n * g.o * pd..][..g.o * pd];
-                    // acc (o x kd) += dy_n (o x pd) * cols^T (pd x kd)
-                    // SAFETY: buffers are sized as described and disjoint.
-                    unsafe {
-                        mm(
-                            g.o,
-                            kd,
-                            pd,
-                            acc.as_mut_ptr(),
-                            i > 0,
-                            (dyn_.as_ptr(), pd as isize, 1),
-                            (cols.as_ptr(), 1, pd as isize),
-                            par,
-                        )
-                    }
+            let mut first = true;
+            for &n in imgs {
+                for zs in slabs(g) {
+                    let ps = zs.len() * plane;
+                    T::with_scratch(kd * ps, |cols| {
+                        im2col(g, &x[n * g.xdim()..][..g.xdim()], cols, zs.clone());
+                        let dyn_ = &dy[n * g.o * pd + zs.start * plane..];
+                        // acc (o x kd) += dy_n[:, zs] (o x ps, rows pd apart) * cols^T (ps x kd)
+                        // SAFETY: buffers are sized as described and disjoint.
+                        unsafe {
+                            mm_strided(
+                                g.o,
+                                kd,
+                                ps,
+                                (acc.as_mut_ptr(), kd as isize),
+                                !first,
+                                (dyn_.as_ptr(), pd as isize, 1),
+                                (cols.as_ptr(), 1, ps as isize),
+                                par,
+                            )
+                        }
+                    });
+                    first = false;
                 }
-            });
+            }
             acc
         })
         .reduce_with(|mut a, b| {
@@ -433,26 +515,30 @@ fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
 
 fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     let (kd, pd) = (g.kdim(), g.pdim());
+    let plane = g.out[1] * g.out[2];
     let par = inner_par(g);
-    let mut dx = vec![T::default(); g.n * g.c * g.h * g.w];
-    dx.par_chunks_mut(g.c * g.h * g.w).zip(dy.par_chunks(g.o * pd)).for_each(|(dxn, dyn_)| {
-        T::with_scratch(kd * pd, |cols| {
-            // cols (kd x pd) = w^T (kd x o) * dy_n (o x pd)
-            // SAFETY: buffers are sized as described and disjoint.
-            unsafe {
-                mm(
-                    kd,
-                    pd,
-                    g.o,
-                    cols.as_mut_ptr(),
-                    false,
-                    (w.as_ptr(), 1, kd as isize),
-                    (dyn_.as_ptr(), pd as isize, 1),
-                    par,
-                )
-            }
-            col2im(g, cols, dxn);
-        })
+    let mut dx = vec![T::default(); g.n * g.xdim()];
+    dx.par_chunks_mut(g.xdim()).zip(dy.par_chunks(g.o * pd)).for_each(|(dxn, dyn_)| {
+        for zs in slabs(g) {
+            let ps = zs.len() * plane;
+            T::with_scratch(kd * ps, |cols| {
+                // cols (kd x ps) = w^T (kd x o) * dy_n[:, zs] (o x ps, rows pd apart)
+                // SAFETY: buffers are sized as described and disjoint.
+                unsafe {
+                    mm_strided(
+                        kd,
+                        ps,
+                        g.o,
+                        (cols.as_mut_ptr(), ps as isize),
+                        false,
+                        (w.as_ptr(), 1, kd as isize),
+                        (dyn_[zs.start * plane..].as_ptr(), pd as isize, 1),
+                        par,
+                    )
+                }
+                col2im(g, cols, dxn, zs.clone());
+            })
+        }
     });
     dx
 }
@@ -474,7 +560,7 @@ impl CustomOp2 for ConvOp {
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.g;
         let st = dispatch2("conv2d", (s1, l1), (s2, l2), |x, w| conv_fwd(&g, x, w), |x, w| conv_fwd(&g, x, w))?;
-        Ok((st, Shape::from((g.n, g.o, g.out[0], g.out[1]))))
+        Ok((st, g.shape(g.n, g.o, g.out)))
     }
     fn bwd(
         &self,
@@ -507,7 +593,7 @@ impl CustomOp2 for ConvGradW {
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.g;
         let st = dispatch2("conv2d", (s1, l1), (s2, l2), |x, dy| grad_w(&g, x, dy), |x, dy| grad_w(&g, x, dy))?;
-        Ok((st, Shape::from((g.o, g.c, g.k[0], g.k[1]))))
+        Ok((st, g.shape(g.o, g.c, g.k)))
     }
 }
 
@@ -528,7 +614,7 @@ impl CustomOp2 for ConvGradX {
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.g;
         let st = dispatch2("conv2d", (s1, l1), (s2, l2), |w, dy| grad_x(&g, w, dy), |w, dy| grad_x(&g, w, dy))?;
-        Ok((st, Shape::from((g.n, g.c, g.h, g.w))))
+        Ok((st, g.shape(g.n, g.c, g.size)))
     }
 }
 

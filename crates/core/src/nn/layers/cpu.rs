@@ -35,25 +35,6 @@ pub(crate) fn dispatch2(
 /// A row-major operand: pointer, row stride, column stride.
 pub(crate) type Operand<T> = (*const T, isize, isize);
 
-/// `dst (m x n, row-major) = [dst +] a (m x k) * b (k x n)`.
-///
-/// # Safety
-/// The pointers must cover the described matrices, and `dst` must not alias `a` or `b`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn mm<T: Elem>(
-    m: usize,
-    n: usize,
-    k: usize,
-    dst: *mut T,
-    accumulate: bool,
-    a: Operand<T>,
-    b: Operand<T>,
-    par: Parallelism,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe { mm_strided(m, n, k, (dst, n as isize), accumulate, a, b, par) }
-}
-
 /// `dst (m x n, rows `dst.1` apart) = [dst +] a (m x k) * b (k x n)`.
 ///
 /// # Safety
