@@ -360,14 +360,31 @@ fn write_cards(
     Ok(())
 }
 
+/// Writes a FITS file through `body` into a temporary sibling and renames it over `path`, so a
+/// failure leaves no partial file (and an older `path` untouched); `what` names the content in the
+/// error.
+fn write_atomically(
+    path: &Path,
+    what: &str,
+    body: impl FnOnce(&Path) -> std::result::Result<(), fitsio::errors::Error>,
+) -> Result<()> {
+    let tmp = path.with_extension("fits.partial");
+    let _ = std::fs::remove_file(&tmp);
+    match body(&tmp) {
+        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::input(path, format!("cannot write: {e}"))),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(Error::input(path, format!("cannot write the FITS {what}: {e}")))
+        }
+    }
+}
+
 /// Writes a catalog as a FITS binary table (primary HDU empty, table EXTNAME `CATALOG`) with one
 /// `D` (f64) column per entry of `columns`, plus `cards` (key, value, comment) in the table header.
 /// The file is written beside `path` and renamed over it.
 pub fn write_table(path: &Path, columns: &[(String, Vec<f64>)], cards: &[(String, String, String)]) -> Result<()> {
     use fitsio::tables::{ColumnDataType, ColumnDescription};
-    let tmp = path.with_extension("fits.partial");
-    let _ = std::fs::remove_file(&tmp);
-    let result = (|| -> std::result::Result<(), fitsio::errors::Error> {
+    write_atomically(path, "table", |tmp| {
         let mut f = FitsFile::create(&tmp).open()?;
         let descs: Vec<_> = columns
             .iter()
@@ -379,14 +396,7 @@ pub fn write_table(path: &Path, columns: &[(String, Vec<f64>)], cards: &[(String
         }
         write_cards(&hdu, &mut f, cards)?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::input(path, format!("cannot write: {e}"))),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(Error::input(path, format!("cannot write the FITS table: {e}")))
-        }
-    }
+    })
 }
 
 /// Writes a 2-D float32 image (`width` x `height`, row-major) as the primary HDU, with `cards`
@@ -399,23 +409,14 @@ pub fn write_image(
     cards: &[(String, String, String)],
 ) -> Result<()> {
     use fitsio::images::{ImageDescription, ImageType};
-    let tmp = path.with_extension("fits.partial");
-    let _ = std::fs::remove_file(&tmp);
-    let result = (|| -> std::result::Result<(), fitsio::errors::Error> {
+    write_atomically(path, "image", |tmp| {
         let desc = ImageDescription { data_type: ImageType::Float, dimensions: &[height, width] };
         let mut f = FitsFile::create(&tmp).with_custom_primary(&desc).open()?;
         let hdu = f.primary_hdu()?;
         hdu.write_image(&mut f, data)?;
         write_cards(&hdu, &mut f, cards)?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::input(path, format!("cannot write: {e}"))),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(Error::input(path, format!("cannot write the FITS image: {e}")))
-        }
-    }
+    })
 }
 
 /// The WCS header cards of `h` (to copy into derived images such as maps).
@@ -646,9 +647,7 @@ pub fn write_table_df(
         };
         cols.push((name, data));
     }
-    let tmp = path.with_extension("fits.partial");
-    let _ = std::fs::remove_file(&tmp);
-    let result = (|| -> std::result::Result<(), fitsio::errors::Error> {
+    write_atomically(path, "table", |tmp| {
         let mut f = FitsFile::create(&tmp).open()?;
         let descs: Vec<ConcreteColumnDescription> = cols
             .iter()
@@ -710,14 +709,7 @@ pub fn write_table_df(
         }
         write_cards(&hdu, &mut f, cards)?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::input(path, format!("cannot write: {e}"))),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(Error::input(path, format!("cannot write the FITS table: {e}")))
-        }
-    }
+    })
 }
 
 #[cfg(test)]
