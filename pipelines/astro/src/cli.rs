@@ -11,7 +11,7 @@ use crate::extract::{ExtractConfig, Object, extract, segmentation};
 use crate::fits::{
     HduSel, Image, list_hdus, read_image, read_table_df, wcs_cards, write_image, write_table, write_table_df,
 };
-use crate::photometry::{Frame, Rms};
+use crate::photometry::{Ellipse, Frame, Rms};
 use crate::simulate::{SimConfig, simulate};
 use crate::wcs::TanWcs;
 use scidl_cli::BadInput;
@@ -157,10 +157,14 @@ pub enum Command {
         /// A CSV catalog with x and y columns (0-based).
         #[arg(long)]
         catalog: Option<PathBuf>,
-        /// Aperture radius (pixels).
+        /// Aperture radius (pixels); with --elliptical, the scale of each object's ellipse.
         #[arg(long, default_value_t = 5.0)]
         radius: f64,
-        /// Local background annulus `inner,outer` (pixels).
+        /// Elliptical apertures from the catalog's a, b, theta columns (as `detect` writes them),
+        /// scaled by --radius (SEP's sum_ellipse; 2.5 is a common choice).
+        #[arg(long)]
+        elliptical: bool,
+        /// Local background annulus `inner,outer` (pixels, circular).
         #[arg(long)]
         annulus: Option<String>,
         /// Detector gain (e-/ADU).
@@ -479,13 +483,19 @@ pub fn photometry_cmd(
     b: &BackArgs,
     at: &[String],
     catalog: Option<&Path>,
-    radius: f64,
+    (radius, elliptical): (f64, bool),
     annulus: Option<&str>,
     gain: Option<f64>,
     out: &Path,
 ) -> Result<()> {
+    if elliptical && (catalog.is_none() || !at.is_empty()) {
+        return Err(
+            BadInput::new("--elliptical takes its shapes from --catalog (columns a, b, theta), not --at").into()
+        );
+    }
     let img = load(path, a)?;
     let mut pos: Vec<(f64, f64)> = Vec::new();
+    let mut shapes: Vec<Ellipse> = Vec::new();
     for p in at {
         let v: Vec<f64> = p
             .split(',')
@@ -505,12 +515,42 @@ pub fn photometry_cmd(
             (Some(ix), Some(iy)) => (ix, iy),
             _ => return Err(BadInput::new(format!("{}: needs columns x and y (0-based pixels)", c.display())).into()),
         };
+        let shape_cols = if elliptical {
+            let col = |n: &str| header.iter().position(|h| *h == n);
+            match (col("a"), col("b"), col("theta")) {
+                (Some(ia), Some(ib), Some(it)) => Some((ia, ib, it)),
+                _ => {
+                    return Err(BadInput::new(format!(
+                        "{}: --elliptical needs columns a, b and theta (semi-axes in pixels, angle in radians)",
+                        c.display()
+                    ))
+                    .into());
+                }
+            }
+        } else {
+            None
+        };
         for (k, l) in lines.enumerate() {
             let f: Vec<&str> = l.split(',').collect();
             let num = |i: usize| f.get(i).and_then(|v| v.trim().parse::<f64>().ok());
             match (num(ix), num(iy)) {
                 (Some(x), Some(y)) => pos.push((x, y)),
                 _ => return Err(BadInput::new(format!("{}: row {}: x/y are not numbers", c.display(), k + 1)).into()),
+            }
+            if let Some((ia, ib, it)) = shape_cols {
+                match (num(ia), num(ib), num(it)) {
+                    (Some(a), Some(b), Some(theta)) if a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite() => {
+                        shapes.push(Ellipse { a, b, theta })
+                    }
+                    _ => {
+                        return Err(BadInput::new(format!(
+                            "{}: row {}: a, b must be positive numbers and theta a number",
+                            c.display(),
+                            k + 1
+                        ))
+                        .into());
+                    }
+                }
             }
         }
     }
@@ -538,9 +578,12 @@ pub fn photometry_cmd(
     let frame =
         Frame { data: &sub, width: img.width, height: img.height, rms: Rms::Global(f64::from(bg.global_rms)), gain };
     let mut s = String::from("x,y,flux,flux_err,area,local_background,flag\n");
-    for (x, y) in pos {
+    for (k, (x, y)) in pos.into_iter().enumerate() {
         let local = ann.and_then(|(i, o)| frame.annulus_mean(x, y, i, o));
-        let p = frame.circle(x, y, radius, local);
+        let p = match shapes.get(k) {
+            Some(e) => frame.ellipse(x, y, e, radius, local),
+            None => frame.circle(x, y, radius, local),
+        };
         s.push_str(&format!("{x},{y},{},{},{},{},{}\n", p.flux, p.flux_err, p.area, local.unwrap_or(0.0), p.flag));
     }
     scidl_core::fs::write_atomic(out, s.as_bytes())?;

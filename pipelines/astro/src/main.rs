@@ -40,8 +40,18 @@ fn main() -> ExitCode {
                 };
                 cli::detect_cmd(file, image, back, out, &cfg, *aper, *gain, segmap.as_deref(), overlay.as_deref())
             }
-            Command::Photometry { file, image, back, at, catalog, radius, annulus, gain, out } => {
-                cli::photometry_cmd(file, image, back, at, catalog.as_deref(), *radius, annulus.as_deref(), *gain, out)
+            Command::Photometry { file, image, back, at, catalog, radius, elliptical, annulus, gain, out } => {
+                cli::photometry_cmd(
+                    file,
+                    image,
+                    back,
+                    at,
+                    catalog.as_deref(),
+                    (*radius, *elliptical),
+                    annulus.as_deref(),
+                    *gain,
+                    out,
+                )
             }
             Command::Train { fields, epochs } => cli::train_cmd(&c.common, *fields, *epochs),
             Command::Classify { file, image, checkpoint, out } => {

@@ -174,3 +174,46 @@ fn table_converts_fits_tables_and_csv() {
         assert!(text.contains(want) && !out.exists(), "{text}");
     }
 }
+
+/// `photometry --elliptical` reads a, b, theta from the catalog: a unit circle scaled by 5 measures
+/// exactly what the r = 5 circle does (the same exact overlaps), a 2 x 1 ellipse scaled by 5 inside
+/// the image covers pi * 10 * 5 pixels, and a catalog without the shape columns is refused with
+/// exit code 2.
+#[test]
+fn elliptical_photometry_from_catalog_shapes() {
+    let d = tempfile::tempdir().unwrap();
+    let cat = d.path().join("cat.csv");
+    std::fs::write(&cat, "x,y,a,b,theta\n77.1083,3.4413,1,1,0.7\n150.2,148.9,2,1,0\n").unwrap();
+    let (circ, ell) = (d.path().join("c.csv"), d.path().join("e.csv"));
+    let (o, text) =
+        run(bin().arg("photometry").arg(m13()).arg("--catalog").arg(&cat).args(["--radius", "5", "--out"]).arg(&circ));
+    assert!(o.status.success(), "{text}");
+    let (o, text) = run(bin()
+        .arg("photometry")
+        .arg(m13())
+        .arg("--catalog")
+        .arg(&cat)
+        .args(["--radius", "5", "--elliptical", "--out"])
+        .arg(&ell));
+    assert!(o.status.success(), "{text}");
+    let rows = |p: &std::path::Path| -> Vec<Vec<f64>> {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+            .collect()
+    };
+    let (c, e) = (rows(&circ), rows(&ell));
+    assert!((c[0][2] - e[0][2]).abs() <= 1e-9 * c[0][2].abs(), "{c:?} {e:?}");
+    // The first star is 3.4 px from the edge: both apertures lose the same area there.
+    assert!((c[0][4] - e[0][4]).abs() < 1e-9 && c[0][4] < std::f64::consts::PI * 25.0, "{c:?} {e:?}");
+    assert!((e[1][4] - std::f64::consts::PI * 50.0).abs() < 1e-9, "area {}", e[1][4]);
+    let bare = d.path().join("bare.csv");
+    std::fs::write(&bare, "x,y\n77.1,3.4\n").unwrap();
+    let never = d.path().join("never.csv");
+    let (o, text) =
+        run(bin().arg("photometry").arg(m13()).arg("--catalog").arg(&bare).args(["--elliptical", "--out"]).arg(&never));
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("a, b and theta") && !never.exists(), "{text}");
+}
