@@ -167,7 +167,7 @@ filled weeks are never scored.\n\
 - Training through 1990-12-31 ({train} weeks; the latest 15 % of training windows validate and pick the epoch), test 1991-01-05 .. 2001-12-29.\n\
 - Every week of the test period is a forecast origin ({origins} origins); each model forecasts 1..52 weeks ahead from each.\n\
 - Learned models: direct multi-horizon heads over a 104-week window (value, sin/cos of the day of the year), trained once with the quantile loss \
-(0.1, 0.5, 0.9); the median is the point forecast, 0.1..0.9 the 80 % interval. They predict the change from the last week, normalised \
+(0.1, 0.5, 0.9); the median is the point forecast, 0.1..0.9 the 80 % interval, widened per horizon so that it covers 80 % of the validation windows (conformalized quantile regression, Romano et al. 2019). They predict the change from the last week, normalised \
 with training-period statistics.\n\
 - Baselines: persistence, seasonal naive (52 weeks), climatology of the week of the year (training period), linear trend + 3 annual harmonics \
 (refitted at every origin on all data up to it), AR(52) with intercept (refitted at every origin).\n\n\

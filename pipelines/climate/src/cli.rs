@@ -442,7 +442,7 @@ pub fn forecast_cmd(
             BadInput::new(format!("origin row {o} has fewer than lookback {} steps before it", cfg.lookback)).into()
         );
     }
-    let fc = forecast::forecast(&model, &p, &cfg, &[o], &device).map_err(lift)?;
+    let fc = forecast::forecast(&model, &p, &cfg, &[o], &prov.interval_margins, &device).map_err(lift)?;
     let cal = p.frame.calendar;
     let mut csv = String::from("time,horizon,forecast");
     for q in &cfg.quantiles {

@@ -211,7 +211,7 @@ pub fn run_backtest(
         let t0 = std::time::Instant::now();
         let trained = train(&p, &c, &run_dir.join(name), name, device)?;
         let secs = t0.elapsed().as_secs_f64();
-        let fc = forecast(&trained.model, &p, &c, &origins, device)?;
+        let fc = forecast(&trained.model, &p, &c, &origins, &trained.margins, device)?;
         let points = fc.iter().map(|o| o.iter().map(|q| q[hq]).collect()).collect();
         let intervals =
             (cfg.quantiles.len() >= 2).then(|| fc.iter().map(|o| o.iter().map(|q| (q[lo], q[hi])).collect()).collect());

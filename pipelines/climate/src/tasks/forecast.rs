@@ -54,6 +54,14 @@ pub struct ForecastConfig {
     pub patience: Option<usize>,
     /// Seed.
     pub seed: u64,
+    /// Widen the outermost quantiles per horizon so that the interval covers its nominal share of
+    /// the validation windows (conformalized quantile regression; off: the raw quantiles).
+    #[serde(default = "default_true")]
+    pub calibrate_intervals: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl Default for ForecastConfig {
@@ -81,6 +89,7 @@ impl Default for ForecastConfig {
             lr: 2e-3,
             patience: Some(8),
             seed: 42,
+            calibrate_intervals: true,
         }
     }
 }
@@ -341,6 +350,8 @@ pub struct Trained {
     pub cfg: ForecastConfig,
     /// Training history.
     pub fit: scidl_core::train::FitReport,
+    /// Per-horizon interval widening in normalised units (empty: none); see [`interval_margins`].
+    pub margins: Vec<f64>,
 }
 
 /// What a checkpoint records to rebuild the forecaster.
@@ -354,6 +365,10 @@ pub struct ForecastProvenance {
     pub scaler: Scaler,
     /// The covariates' normalisations.
     pub covariate_scalers: Vec<Scaler>,
+    /// Per-horizon widening of the interval in normalised units (empty: none), from
+    /// `calibration.json` beside the weights.
+    #[serde(default)]
+    pub interval_margins: Vec<f64>,
 }
 
 /// Builds the forecaster network for `cfg` and `prepared` into `store`.
@@ -409,6 +424,7 @@ pub fn train(p: &Prepared, cfg: &ForecastConfig, run_dir: &Path, label: &str, de
         config: cfg.clone(),
         scaler: p.scaler,
         covariate_scalers: p.covariate_scalers.clone(),
+        interval_margins: Vec::new(),
     };
     let fit = {
         let mut trainer = Trainer::new(
@@ -423,19 +439,79 @@ pub fn train(p: &Prepared, cfg: &ForecastConfig, run_dir: &Path, label: &str, de
         .with_provenance(serde_json::to_value(&prov).map_err(|e| Error::Config(e.to_string()))?, Default::default());
         trainer.fit(&train_b, val_b.as_ref().map(|b| b as &dyn Batches))?
     };
-    scidl_core::train::Checkpoint::load_weights(&run_dir.join("checkpoints/best"), &store)?;
-    Ok(Trained { model, store, cfg: cfg.clone(), fit })
+    let best = run_dir.join("checkpoints/best");
+    scidl_core::train::Checkpoint::load_weights(&best, &store)?;
+    let margins = if cfg.calibrate_intervals && cfg.quantiles.len() >= 2 && !va.is_empty() {
+        let m = interval_margins(&model, p, cfg, &va, device)?;
+        let json = serde_json::json!({ "method": "conformalized quantile regression on the validation windows",
+            "interval_margins": m });
+        scidl_core::fs::write_atomic(&best.join(CALIBRATION_FILE), json.to_string().as_bytes())?;
+        m
+    } else {
+        Vec::new()
+    };
+    Ok(Trained { model, store, cfg: cfg.clone(), fit, margins })
 }
 
-/// Forecasts in original units from each origin: `[origin][horizon][quantile]`. Quantiles are
-/// sorted per step (a network may cross them).
-pub fn forecast(
+/// Where [`train`] keeps the interval calibration, beside the best weights.
+const CALIBRATION_FILE: &str = "calibration.json";
+
+/// Conformalized quantile regression (Romano, Patterson & Candes, 2019), per horizon: on the
+/// validation `origins`, the score of a window is how far its observed target lies outside the
+/// interval between the lowest and highest quantile (negative inside); the margin is the
+/// `ceil((n + 1)(1 - alpha)) / n` empirical quantile of the scores, with `1 - alpha` the nominal
+/// coverage (0.8 for quantiles 0.1 and 0.9). Widening both ends by the margin makes the interval
+/// cover its nominal share of windows like the validation ones. Normalised units; targets that
+/// were filled, not observed, are not scored.
+pub fn interval_margins(
     model: &Forecaster,
     p: &Prepared,
     cfg: &ForecastConfig,
     origins: &[usize],
     device: &Device,
+) -> Result<Vec<f64>> {
+    let (lo, hi) = (0, cfg.quantiles.len() - 1);
+    let nominal = cfg.quantiles[hi] - cfg.quantiles[lo];
+    let mut scores: Vec<Vec<f64>> = vec![Vec::new(); cfg.horizon];
+    for chunk in origins.chunks(256) {
+        let x = p.inputs(chunk, cfg, &Device::Cpu)?.to_device(device)?;
+        let y = model.forward_t(&x, false)?.to_device(&Device::Cpu)?.to_dtype(DType::F64)?.to_vec3::<f64>()?;
+        let t = p.targets(chunk, cfg.horizon, &Device::Cpu)?.to_dtype(DType::F64)?.to_vec2::<f64>()?;
+        for ((&i, per_h), th) in chunk.iter().zip(y).zip(t) {
+            for (h, (qs, target)) in per_h.iter().zip(th).enumerate() {
+                if i + h + 1 < p.observed.len() && p.observed[i + h + 1] {
+                    let (a, b) = (qs[lo].min(qs[hi]), qs[lo].max(qs[hi]));
+                    scores[h].push((a - target).max(target - b));
+                }
+            }
+        }
+    }
+    Ok(scores
+        .into_iter()
+        .map(|mut e| {
+            if e.is_empty() {
+                return 0.0;
+            }
+            e.sort_by(f64::total_cmp);
+            let n = e.len();
+            let k = (((n + 1) as f64) * nominal).ceil() as usize;
+            e[k.clamp(1, n) - 1]
+        })
+        .collect())
+}
+
+/// Forecasts in original units from each origin: `[origin][horizon][quantile]`. Quantiles are
+/// sorted per step (a network may cross them), then the outermost ones moved apart by `margins[h]`
+/// (normalised units, from [`interval_margins`]; empty: raw quantiles).
+pub fn forecast(
+    model: &Forecaster,
+    p: &Prepared,
+    cfg: &ForecastConfig,
+    origins: &[usize],
+    margins: &[f64],
+    device: &Device,
 ) -> Result<Vec<Vec<Vec<f64>>>> {
+    let last = cfg.quantiles.len().saturating_sub(1);
     let mut out = Vec::with_capacity(origins.len());
     for chunk in origins.chunks(256) {
         let x = p.inputs(chunk, cfg, &Device::Cpu)?.to_device(device)?;
@@ -445,10 +521,23 @@ pub fn forecast(
             out.push(
                 per_h
                     .into_iter()
-                    .map(|qs| {
-                        let mut v: Vec<f64> = qs.into_iter().map(|d| p.scaler.invert(base + d)).collect();
-                        v.sort_by(f64::total_cmp);
-                        v
+                    .enumerate()
+                    .map(|(h, qs)| {
+                        let mut qs = qs;
+                        qs.sort_by(f64::total_cmp);
+                        if let Some(&m) = margins.get(h).filter(|_| last > 0) {
+                            qs[0] -= m;
+                            qs[last] += m;
+                            // A negative margin narrows; the outer quantiles must not cross inner ones.
+                            if qs.len() > 2 {
+                                qs[0] = qs[0].min(qs[1]);
+                                qs[last] = qs[last].max(qs[last - 1]);
+                            } else if qs[0] > qs[last] {
+                                let mid = 0.5 * (qs[0] + qs[last]);
+                                (qs[0], qs[last]) = (mid, mid);
+                            }
+                        }
+                        qs.into_iter().map(|d| p.scaler.invert(base + d)).collect::<Vec<f64>>()
                     })
                     .collect(),
             );
@@ -466,6 +555,17 @@ pub fn load(checkpoint: &Path, device: &Device) -> Result<(Forecaster, ParamStor
     let width = 3 + prov.config.covariates.len();
     let model = build(&prov.config, width, &store)?;
     scidl_core::train::Checkpoint::load_weights(checkpoint, &store)?;
+    let mut prov = prov;
+    let cal = checkpoint.join(CALIBRATION_FILE);
+    if cal.exists() {
+        let text = std::fs::read_to_string(&cal).map_err(|e| Error::input(&cal, e.to_string()))?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::input(&cal, e.to_string()))?;
+        prov.interval_margins = v["interval_margins"]
+            .as_array()
+            .and_then(|a| a.iter().map(|x| x.as_f64()).collect::<Option<Vec<f64>>>())
+            .filter(|m| m.len() == prov.config.horizon)
+            .ok_or_else(|| Error::input(&cal, format!("expected {} interval margins", prov.config.horizon)))?;
+    }
     Ok((model, store, prov))
 }
 
@@ -571,14 +671,40 @@ mod tests {
         let dev = Device::Cpu;
         let t = train(&p, &cfg, dir.path(), "test", &dev).unwrap();
         assert_eq!(t.fit.history.len(), 2);
-        let a = forecast(&t.model, &p, &cfg, &[1709, 2000], &dev).unwrap();
+        let a = forecast(&t.model, &p, &cfg, &[1709, 2000], &t.margins, &dev).unwrap();
         let (m, _, prov) = load(&dir.path().join("checkpoints/best"), &dev).unwrap();
         assert_eq!(prov.config, cfg);
-        let b = forecast(&m, &p, &cfg, &[1709, 2000], &dev).unwrap();
-        assert_eq!(a, b);
+        let b = forecast(&m, &p, &cfg, &[1709, 2000], &prov.interval_margins, &dev).unwrap();
+        // Identical up to the last digit of the calibration (JSON numbers come back within 1 ulp).
+        let flat = |v: &Vec<Vec<Vec<f64>>>| v.iter().flatten().flatten().copied().collect::<Vec<f64>>();
+        assert!(flat(&a).iter().zip(flat(&b)).all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs().max(1.0)), "{a:?} {b:?}");
         assert_eq!((a.len(), a[0].len(), a[0][0].len()), (2, 13, 3));
         // Quantiles come out sorted and near the series' level.
         assert!(a[0][0][0] <= a[0][0][1] && a[0][0][1] <= a[0][0][2]);
         assert!((a[0][0][1] - p.values[1709]).abs() < 20.0);
+        // The interval calibration travels with the checkpoint, and on the validation windows it
+        // was fitted on, the widened 10-90 % interval covers at least ceil(0.8 (n + 1)) of the n
+        // observed targets at every horizon (the conformal guarantee, exact up to ties).
+        assert!(prov.interval_margins.iter().zip(&t.margins).all(|(x, y)| (x - y).abs() <= 1e-15 * y.abs().max(1.0)));
+        assert_eq!(t.margins.len(), cfg.horizon);
+        let (_, va) = p.train_val_origins(&cfg);
+        let fc = forecast(&t.model, &p, &cfg, &va, &t.margins, &dev).unwrap();
+        for h in 0..cfg.horizon {
+            let (mut n, mut inside) = (0usize, 0usize);
+            for (&i, o) in va.iter().zip(&fc) {
+                if p.observed[i + h + 1] {
+                    n += 1;
+                    let y = p.values[i + h + 1];
+                    inside += usize::from(o[h][0] <= y + 1e-9 && y <= o[h][2] + 1e-9);
+                }
+            }
+            let need = (0.8 * (n + 1) as f64).ceil().min(n as f64) as usize;
+            assert!(inside >= need, "horizon {}: {inside} of {n} inside, need {need}", h + 1);
+        }
+        // Without calibration no file is written and the raw quantiles come back.
+        let raw_dir = tempfile::tempdir().unwrap();
+        let raw_cfg = ForecastConfig { calibrate_intervals: false, ..cfg.clone() };
+        let r = train(&p, &raw_cfg, raw_dir.path(), "raw", &dev).unwrap();
+        assert!(r.margins.is_empty() && !raw_dir.path().join("checkpoints/best").join(CALIBRATION_FILE).exists());
     }
 }
