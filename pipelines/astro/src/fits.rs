@@ -208,12 +208,50 @@ fn bitpix_of(t: &ImageType) -> i64 {
     }
 }
 
+/// The binary-table columns of `h` whose type the fitsio crate cannot describe (it panics on them):
+/// complex (`C`, `M`) and variable-length arrays (`P`, `Q`), as `(column number, TFORM)`.
+fn undescribable_columns(h: &Header) -> Vec<(usize, String)> {
+    // A tile-compressed image is a binary table of variable-length arrays that cfitsio (and fitsio)
+    // read as an image.
+    if h.text("XTENSION").as_deref() != Some("BINTABLE") || h.get("ZIMAGE") == Some("T") {
+        return Vec::new();
+    }
+    h.cards
+        .iter()
+        .filter_map(|c| {
+            let k: usize = c.key.strip_prefix("TFORM")?.parse().ok()?;
+            let v = c.value.as_deref()?.trim().to_string();
+            let letter = v.trim_start_matches(|ch: char| ch.is_ascii_digit()).chars().next()?;
+            matches!(letter, 'C' | 'M' | 'P' | 'Q').then_some((k, v))
+        })
+        .collect()
+}
+
+/// Makes HDU `i` (0-based) current without asking fitsio to describe it, and returns its header.
+fn raw_header(f: &mut FitsFile, path: &Path, i: usize) -> Result<Header> {
+    let (mut kind, mut status) = (0i32, 0i32);
+    // SAFETY: the pointer comes from an open FitsFile; cfitsio writes two scalars.
+    unsafe {
+        fitsio::sys::ffmahd(f.as_raw(), i as i32 + 1, &mut kind, &mut status);
+    }
+    if status != 0 {
+        return Err(Error::input(path, format!("HDU {i}: cannot move to it (cfitsio status {status})")));
+    }
+    header_cards(f, path, i)
+}
+
 /// Lists the HDUs of a FITS file.
 pub fn list_hdus(path: &Path) -> Result<Vec<HduSummary>> {
     let mut f = open(path)?;
     let n = f.num_hdus().map_err(|e| Error::input(path, format!("cannot count HDUs: {e}")))?;
     (0..n)
         .map(|i| {
+            let raw = raw_header(&mut f, path, i)?;
+            if !undescribable_columns(&raw).is_empty() {
+                let name = raw.text("EXTNAME").unwrap_or_default();
+                let rows = raw.number("NAXIS2").unwrap_or(0.0) as usize;
+                return Ok(HduSummary { index: i, name, kind: "binary table".into(), bitpix: None, shape: vec![rows] });
+            }
             let hdu = f.hdu(i).map_err(|e| Error::input(path, format!("HDU {i}: {e}")))?;
             let header = header_cards(&mut f, path, i)?;
             let name = header.text("EXTNAME").unwrap_or_else(|| if i == 0 { "PRIMARY".into() } else { String::new() });
@@ -437,6 +475,12 @@ pub fn read_table(path: &Path, sel: &HduSel) -> Result<Vec<(String, Vec<f64>)>> 
     let hdus = list_hdus(path)?;
     let index = resolve(path, &hdus, sel)?;
     let mut f = open(path)?;
+    if let Some((k, tform)) = undescribable_columns(&raw_header(&mut f, path, index)?).first() {
+        return Err(Error::input(
+            path,
+            format!("HDU {index}: column {k} has TFORM '{tform}', which scidl does not read"),
+        ));
+    }
     let hdu = f.hdu(index).map_err(|e| Error::input(path, format!("HDU {index}: {e}")))?;
     let HduInfo::TableInfo { column_descriptions, .. } = &hdu.info else {
         return Err(Error::input(path, format!("HDU {index} is an image, not a table")));
@@ -471,6 +515,14 @@ pub fn read_table_df(path: &Path, sel: &HduSel) -> Result<polars::prelude::DataF
     let hdus = list_hdus(path)?;
     let index = resolve(path, &hdus, sel)?;
     let mut f = open(path)?;
+    if let Some((k, tform)) = undescribable_columns(&raw_header(&mut f, path, index)?).first() {
+        return Err(Error::input(
+            path,
+            format!(
+                "HDU {index}: column {k} has TFORM '{tform}' (complex or variable-length arrays), which scidl does not read"
+            ),
+        ));
+    }
     let hdu = f.hdu(index).map_err(|e| Error::input(path, format!("HDU {index}: {e}")))?;
     let HduInfo::TableInfo { column_descriptions, num_rows } = &hdu.info else {
         return Err(Error::input(path, format!("HDU {index} is an image, not a table")));
@@ -497,7 +549,12 @@ pub fn read_table_df(path: &Path, sel: &HduSel) -> Result<polars::prelude::DataF
         if status != 0 {
             return Err(fail(format!("cannot read the type of column {name}"), status));
         }
-        let typecode = typecode.abs(); // negative: variable-length array
+        if typecode < 0 {
+            return Err(Error::input(
+                path,
+                format!("HDU {index}: column {name} holds variable-length arrays, which scidl does not read"),
+            ));
+        }
         let repeat = repeat.max(0) as usize;
         if typecode == TSTRING {
             let hdu = f.hdu(index).map_err(|e| Error::input(path, format!("HDU {index}: {e}")))?;
@@ -542,8 +599,14 @@ pub fn read_table_df(path: &Path, sel: &HduSel) -> Result<polars::prelude::DataF
         let n = rows * repeat;
         let mut nul = vec![0 as std::os::raw::c_char; n];
         let mut anynul = 0i32;
-        let label = |j: usize| if repeat == 1 { name.clone() } else { format!("{name}_{j}") };
+        let label = |j: usize| if repeat <= 1 { name.clone() } else { format!("{name}_{j}") };
         if n == 0 {
+            // Zero-width columns hold nothing; an empty table keeps its columns (empty, as f64).
+            if rows == 0 {
+                for j in 0..repeat.max(1) {
+                    columns.push(Column::new(label(j).as_str().into(), Vec::<Option<f64>>::new()));
+                }
+            }
             continue;
         }
         // One cfitsio reader per element type: values and null flags for all `n` cells, spread over
@@ -920,6 +983,14 @@ mod reference_tests {
                 .to_string()
                 .contains("not a table")
         );
+        // A table without rows keeps its column; complex and variable-length columns are refused
+        // with the TFORM named (and the HDU is still listed).
+        let empty = read_table_df(&path, &HduSel::Name("EMPTY".into())).unwrap();
+        assert_eq!((empty.height(), empty.width(), empty.column("X").is_ok()), (0, 1, true));
+        let odd = dir().join("odd_columns.fits");
+        assert_eq!(list_hdus(&odd).unwrap()[1].kind, "binary table");
+        let e = read_table_df(&odd, &HduSel::Index(1)).unwrap_err().to_string();
+        assert!(e.contains("odd_columns.fits") && e.contains("PJ"), "{e}");
     }
 
     /// DataFrame -> FITS binary table -> DataFrame keeps types, values and nulls.

@@ -167,6 +167,7 @@ fn table_converts_fits_tables_and_csv() {
     assert_eq!(std::fs::read_to_string(&again).unwrap(), std::fs::read_to_string(&asc).unwrap());
     for (input, out, want) in [
         (m13(), d.path().join("x.csv"), "no table HDU"),
+        (fixture("odd_columns.fits"), d.path().join("x.csv"), "variable-length"),
         (fixture("tables.fits"), d.path().join("x.txt"), ".csv, .parquet or .fits"),
     ] {
         let (o, text) = run(bin().arg("table").arg(&input).arg("--out").arg(&out));
