@@ -158,7 +158,8 @@ impl Default for ConvTranspose3dConfig {
 /// ([`super::conv_gemm::conv_transpose_gemm`]); elsewhere one 2-D transposed convolution makes all
 /// depth taps, which are spread, shifted and summed.
 pub fn conv_transpose3d(x: &Tensor, w: &Tensor, cfg: &ConvTranspose3dConfig) -> Result<Tensor> {
-    if x.rank() == 5 && w.rank() == 5 && x.dim(1)? == w.dim(0)? && gemm_path(x, w) {
+    let out_pad_below_stride = cfg.output_padding.iter().zip(&cfg.stride).all(|(o, s)| o < s);
+    if x.rank() == 5 && w.rank() == 5 && x.dim(1)? == w.dim(0)? && out_pad_below_stride && gemm_path(x, w) {
         let ([pd, p], [opd, op], [sd, s], [dd, dl]) = (cfg.padding, cfg.output_padding, cfg.stride, cfg.dilation);
         return super::conv_gemm::conv_transpose_gemm(x, w, &[pd, p, p], &[opd, op, op], &[sd, s, s], &[dd, dl, dl]);
     }

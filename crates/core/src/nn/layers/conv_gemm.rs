@@ -68,6 +68,9 @@ pub fn geometry(xd: &[usize], wd: &[usize], pad: &[usize], stride: &[usize], dil
             "conv expects x (N,C,[D,]H,W) and w (O,C,[kd,]kh,kw) with one setting per spatial dim, got {xd:?}, {wd:?}"
         )));
     }
+    if xd[2..].contains(&0) || wd[2..].contains(&0) {
+        return Err(Error::Shape(format!("conv: empty spatial dims in x {xd:?} or kernel {wd:?}")));
+    }
     let (n, c, o, c2) = (xd[0], xd[1], wd[0], wd[1]);
     if c != c2 {
         return Err(Error::Shape(format!("conv: input has {c} channels, kernel {wd:?} expects {c2}")));
@@ -132,7 +135,16 @@ pub fn conv_transpose2d(
             w.dims()
         )));
     }
-    let fast = x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) && w.dtype() == x.dtype();
+    if (0..2).any(|i| stride[i] == 0 || dil[i] == 0 || out_pad[i] >= stride[i].max(dil[i])) {
+        return Err(Error::Config(format!(
+            "conv_transpose2d: stride {stride:?} and dilation {dil:?} must be >= 1, output padding {out_pad:?} below one of them"
+        )));
+    }
+    // Output padding of at least the stride (allowed below the dilation) goes to Candle's kernel.
+    let fast = x.device().is_cpu()
+        && matches!(x.dtype(), DType::F32 | DType::F64)
+        && w.dtype() == x.dtype()
+        && out_pad.iter().zip(&stride).all(|(o, s)| o < s);
     if fast {
         return conv_transpose_gemm(x, w, &pad, &out_pad, &stride, &dil);
     }
@@ -154,8 +166,21 @@ pub fn conv_transpose_gemm(
 ) -> Result<Tensor> {
     let (xd, wd) = (x.dims(), w.dims());
     let spatial = xd.len().saturating_sub(2);
-    if wd.len() != xd.len() || xd.len() < 3 || xd[1] != wd[0] || out_pad.len() != spatial {
+    if wd.len() != xd.len() || xd.len() < 3 || xd[1] != wd[0] {
         return Err(Error::Shape(format!("conv_transpose: x {xd:?} and weight {wd:?} do not match")));
+    }
+    if [pad.len(), out_pad.len(), stride.len(), dil.len()] != [spatial; 4] {
+        return Err(Error::Config(format!("conv_transpose: {spatial} spatial dims need one setting each")));
+    }
+    if xd[2..].contains(&0) || wd[2..].contains(&0) {
+        return Err(Error::Shape(format!("conv_transpose: empty spatial dims in x {xd:?} or weight {wd:?}")));
+    }
+    if out_pad.iter().zip(stride).any(|(o, s)| o >= s) {
+        // PyTorch also allows stride <= output padding < dilation; the adjoint convolution would
+        // then see a window past the input, which this path does not model.
+        return Err(Error::Config(format!(
+            "conv_transpose: output padding {out_pad:?} must be below the stride {stride:?} on this path"
+        )));
     }
     let mut out = Vec::with_capacity(spatial);
     for i in 0..spatial {
@@ -299,6 +324,9 @@ pub trait Elem: Copy + Send + Sync + Default + std::ops::AddAssign + 'static {
     fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Self]) -> R) -> R;
 }
 
+/// The largest scratch buffer a thread keeps between calls (16 Mi elements: 64 MiB in f32).
+const SCRATCH_KEEP: usize = 16 << 20;
+
 macro_rules! scratch_elem {
     ($t:ty, $key:ident) => {
         thread_local! {
@@ -307,6 +335,10 @@ macro_rules! scratch_elem {
         impl Elem for $t {
             const ONE: Self = 1.0;
             fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Self]) -> R) -> R {
+                if len > SCRATCH_KEEP {
+                    // Too big to keep for the life of the thread: a buffer for this call only.
+                    return f(&mut vec![0.0; len]);
+                }
                 $key.with(|cell| match cell.try_borrow_mut() {
                     Ok(mut buf) => {
                         if buf.len() < len {
@@ -705,8 +737,29 @@ mod tests {
                 assert!(e < 1e-3, "grad {e} for {case:?}");
             }
         }
+        // Output padding below the dilation but not below the stride (PyTorch allows it): Candle's
+        // kernel, same shape as PyTorch's (1, 1, 8, 8).
+        let small = t(9, &[1, 1, 3, 3], 0.3);
+        let y = conv_transpose2d(&small, &t(9, &[1, 1, 3, 3], 0.2), [0; 2], [1; 2], [1; 2], [2; 2]).unwrap();
+        assert_eq!(y.dims(), [1, 1, 8, 8]);
         let x = t(2 * 3 * 4 * 4, &[2, 3, 4, 4], 0.3);
         assert!(conv_transpose2d(&x, &t(2 * 2 * 9, &[2, 2, 3, 3], 0.2), [0; 2], [0; 2], [1; 2], [1; 2]).is_err());
+        // Empty kernels are errors, not panics.
+        assert!(
+            conv_transpose2d(
+                &x,
+                &Tensor::zeros((3, 2, 0, 3), DType::F32, &Device::Cpu).unwrap(),
+                [0; 2],
+                [0; 2],
+                [1; 2],
+                [1; 2]
+            )
+            .is_err()
+        );
+        assert!(
+            conv2d(&x, &Tensor::zeros((2, 3, 3, 0), DType::F32, &Device::Cpu).unwrap(), [0; 2], [1; 2], [1; 2])
+                .is_err()
+        );
         assert!(conv_transpose2d(&x, &t(3 * 2 * 9, &[3, 2, 3, 3], 0.2), [0; 2], [2; 2], [2; 2], [1; 2]).is_err());
         assert!(conv_transpose2d(&x, &t(3 * 2 * 4, &[3, 2, 2, 2], 0.2), [4; 2], [0; 2], [1; 2], [1; 2]).is_err());
     }
