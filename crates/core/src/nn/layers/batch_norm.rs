@@ -14,7 +14,7 @@
 //! non-trailing dims (Candle's slow path) with a fresh buffer each. Evaluation folds the running
 //! statistics into one scale and one shift per channel. Other devices run the Candle composition.
 
-use super::cpu::contiguous_slice;
+use super::cpu::dispatch3;
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Shape, Tensor, Var};
 use candle_nn::{ModuleT, VarBuilder};
@@ -258,24 +258,23 @@ impl CustomOp3 for BnTrain {
         if l2.dims() != [d.1] || l3.dims() != [d.1] {
             candle_core::bail!("batch norm: weight {:?} and bias {:?} for {} channels", l2.dims(), l3.dims(), d.1);
         }
-        let what = "batch norm";
-        let (y, stats) = match (s1, s2, s3) {
-            (CpuStorage::F32(x), CpuStorage::F32(w), CpuStorage::F32(b)) => {
-                let (x, w, b) =
-                    (contiguous_slice(x, l1, what)?, contiguous_slice(w, l2, what)?, contiguous_slice(b, l3, what)?);
+        // Candle runs a custom op's forward once per application: the statistics are set once.
+        let y = dispatch3(
+            "batch norm",
+            (s1, l1),
+            (s2, l2),
+            (s3, l3),
+            |x, w, b| {
                 let (y, st) = bn_forward(d, x, w, b, self.eps);
-                (CpuStorage::F32(y), st)
-            }
-            (CpuStorage::F64(x), CpuStorage::F64(w), CpuStorage::F64(b)) => {
-                let (x, w, b) =
-                    (contiguous_slice(x, l1, what)?, contiguous_slice(w, l2, what)?, contiguous_slice(b, l3, what)?);
+                let _ = self.stats.set(st);
+                y
+            },
+            |x, w, b| {
                 let (y, st) = bn_forward(d, x, w, b, self.eps);
-                (CpuStorage::F64(y), st)
-            }
-            _ => candle_core::bail!("batch norm: f32 or f64 operands of one dtype expected"),
-        };
-        // Set once: candle runs a custom op's forward once per application.
-        let _ = self.stats.set(stats);
+                let _ = self.stats.set(st);
+                y
+            },
+        )?;
         Ok((y, l1.shape().clone()))
     }
     fn bwd(
@@ -349,24 +348,14 @@ impl CustomOp3 for BnGrad<'_> {
         if l1.dims() != l2.dims() {
             candle_core::bail!("batch norm backward: gradient {:?} for input {:?}", l1.dims(), l2.dims());
         }
-        let what = "batch norm backward";
-        let st = match (s1, s2, s3) {
-            (CpuStorage::F32(g), CpuStorage::F32(x), CpuStorage::F32(w)) => CpuStorage::F32(bn_backward(
-                d,
-                contiguous_slice(g, l1, what)?,
-                contiguous_slice(x, l2, what)?,
-                contiguous_slice(w, l3, what)?,
-                self.stats,
-            )),
-            (CpuStorage::F64(g), CpuStorage::F64(x), CpuStorage::F64(w)) => CpuStorage::F64(bn_backward(
-                d,
-                contiguous_slice(g, l1, what)?,
-                contiguous_slice(x, l2, what)?,
-                contiguous_slice(w, l3, what)?,
-                self.stats,
-            )),
-            _ => candle_core::bail!("{what}: f32 or f64 operands of one dtype expected"),
-        };
+        let st = dispatch3(
+            "batch norm backward",
+            (s1, l1),
+            (s2, l2),
+            (s3, l3),
+            |g, x, w| bn_backward(d, g, x, w, self.stats),
+            |g, x, w| bn_backward(d, g, x, w, self.stats),
+        )?;
         Ok((st, Shape::from(d.0 * d.1 * d.2 + 2 * d.1)))
     }
 }

@@ -243,33 +243,10 @@ impl CustomOp2 for ConvTransposeOp {
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
         let grad = grad.contiguous()?;
         // The adjoint convolution's weight gradient with the output gradient as its image and x as
-        // its output gradient; its forward for the input gradient.
+        // its output gradient; its forward (run without recording a backward) for the input gradient.
         let dw = if w.track_op() { Some(grad.apply_op2_no_bwd(x, &ConvGradW { g: self.g })?) } else { None };
-        let dx = if x.track_op() { Some(grad.apply_op2_no_bwd(w, &ConvFwdNoGrad { g: self.g })?) } else { None };
+        let dx = if x.track_op() { Some(grad.apply_op2_no_bwd(w, &ConvOp { g: self.g })?) } else { None };
         Ok((dx, dw))
-    }
-}
-
-/// The convolution's forward without a backward of its own (the transposed op's input gradient).
-struct ConvFwdNoGrad {
-    g: ConvGeom,
-}
-
-impl CustomOp2 for ConvFwdNoGrad {
-    fn name(&self) -> &'static str {
-        "scidl-conv-transpose2d-grad-x"
-    }
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let g = self.g;
-        let st =
-            dispatch2("conv_transpose2d", (s1, l1), (s2, l2), |y, w| conv_fwd(&g, y, w), |y, w| conv_fwd(&g, y, w))?;
-        Ok((st, g.shape(g.n, g.o, g.out)))
     }
 }
 

@@ -32,6 +32,31 @@ pub(crate) fn dispatch2(
     }
 }
 
+/// [`dispatch2`] for three operands.
+pub(crate) fn dispatch3(
+    what: &str,
+    (s1, l1): (&CpuStorage, &Layout),
+    (s2, l2): (&CpuStorage, &Layout),
+    (s3, l3): (&CpuStorage, &Layout),
+    f32_fn: impl FnOnce(&[f32], &[f32], &[f32]) -> Vec<f32>,
+    f64_fn: impl FnOnce(&[f64], &[f64], &[f64]) -> Vec<f64>,
+) -> candle_core::Result<CpuStorage> {
+    let w = what;
+    match (s1, s2, s3) {
+        (CpuStorage::F32(a), CpuStorage::F32(b), CpuStorage::F32(c)) => Ok(CpuStorage::F32(f32_fn(
+            contiguous_slice(a, l1, w)?,
+            contiguous_slice(b, l2, w)?,
+            contiguous_slice(c, l3, w)?,
+        ))),
+        (CpuStorage::F64(a), CpuStorage::F64(b), CpuStorage::F64(c)) => Ok(CpuStorage::F64(f64_fn(
+            contiguous_slice(a, l1, w)?,
+            contiguous_slice(b, l2, w)?,
+            contiguous_slice(c, l3, w)?,
+        ))),
+        _ => candle_core::bail!("{what}: f32 or f64 operands of the same dtype expected"),
+    }
+}
+
 /// A row-major operand: pointer, row stride, column stride.
 pub(crate) type Operand<T> = (*const T, isize, isize);
 
