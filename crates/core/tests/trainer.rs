@@ -354,12 +354,17 @@ fn checkpoint_manifest_contents() {
     let store = ParamStore::new(cfg.seed, &Device::Cpu);
     let model = Vgg::new(&model_cfg(), store.var_builder()).unwrap();
     let (train, val) = (train_data(cfg.seed), val_data());
-    let mut t = Trainer::new(&model, store, ce(), accuracy(), cfg)
+    let mut t = Trainer::new(&model, store.clone(), ce(), accuracy(), cfg)
         .unwrap()
         .with_run_dir(&run_dir)
         .with_provenance(config.clone(), sums.clone());
     let report = t.fit(&train, Some(&val)).unwrap();
     assert_eq!(report.history.len(), 3);
+    // restore_best puts the best checkpoint's weights (and buffers) back into the store.
+    t.restore_best().unwrap();
+    assert_eq!(store_bits(&store), file_bits(&run_dir.join("checkpoints/best/model.safetensors")));
+    let no_dir = Trainer::new(&model, ParamStore::new(5, &Device::Cpu), ce(), accuracy(), train_cfg(5, 1)).unwrap();
+    assert!(no_dir.restore_best().is_err());
 
     let best_epoch = report.best_epoch.expect("a best epoch");
     for (name, epoch) in [("last", 3), ("best", best_epoch)] {

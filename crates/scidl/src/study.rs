@@ -146,7 +146,7 @@ pub fn train_and_test(
     tracing::info!(run = name, params, "training");
     let fit = trainer.fit(&train, Some(&val))?;
     // Test the best checkpoint.
-    scidl_core::train::Checkpoint::load_weights(&run_dir.join("checkpoints/best"), &store)?;
+    trainer.restore_best()?;
     let mut cm = ConfusionMatrix::new(data.classes.len());
     let mut acc = Accuracy::new();
     for b in test.epoch(0) {

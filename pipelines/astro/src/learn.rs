@@ -130,18 +130,21 @@ pub fn train_classifier(
     let tb = batcher(train.0, train.1, 64, true, seed, device)?;
     let vb = batcher(val.0, val.1, 256, false, seed, device)?;
     let prov = serde_json::json!({"kind": "scidl-astro classifier", "cutout": CUTOUT, "classes": CLASSES, "model": classifier_config()});
-    let fit = Trainer::new(
-        &model,
-        store.clone(),
-        Box::new(scidl_core::loss::cross_entropy),
-        Vec::new(),
-        adam(epochs, 1e-3, seed),
-    )?
-    .with_run_dir(run_dir)
-    .with_label("classifier")
-    .with_provenance(prov, Default::default())
-    .fit(&tb, Some(&vb as &dyn Batches))?;
-    scidl_core::train::Checkpoint::load_weights(&run_dir.join("checkpoints/best"), &store)?;
+    let fit = {
+        let mut trainer = Trainer::new(
+            &model,
+            store.clone(),
+            Box::new(scidl_core::loss::cross_entropy),
+            Vec::new(),
+            adam(epochs, 1e-3, seed),
+        )?
+        .with_run_dir(run_dir)
+        .with_label("classifier")
+        .with_provenance(prov, Default::default());
+        let fit = trainer.fit(&tb, Some(&vb as &dyn Batches))?;
+        trainer.restore_best()?;
+        fit
+    };
     Ok((model, store, fit))
 }
 
@@ -253,18 +256,21 @@ pub fn train_detector(
     let tb = batcher(train.0, train.1, 16, true, seed, device)?;
     let vb = batcher(val.0, val.1, 32, false, seed, device)?;
     let prov = serde_json::json!({"kind": "scidl-astro detector", "model": detector_config()});
-    let fit = Trainer::new(
-        &model,
-        store.clone(),
-        Box::new(scidl_core::loss::bce_with_logits),
-        Vec::new(),
-        adam(epochs, 2e-3, seed),
-    )?
-    .with_run_dir(run_dir)
-    .with_label("detector")
-    .with_provenance(prov, Default::default())
-    .fit(&tb, Some(&vb as &dyn Batches))?;
-    scidl_core::train::Checkpoint::load_weights(&run_dir.join("checkpoints/best"), &store)?;
+    let fit = {
+        let mut trainer = Trainer::new(
+            &model,
+            store.clone(),
+            Box::new(scidl_core::loss::bce_with_logits),
+            Vec::new(),
+            adam(epochs, 2e-3, seed),
+        )?
+        .with_run_dir(run_dir)
+        .with_label("detector")
+        .with_provenance(prov, Default::default());
+        let fit = trainer.fit(&tb, Some(&vb as &dyn Batches))?;
+        trainer.restore_best()?;
+        fit
+    };
     Ok((model, store, fit))
 }
 

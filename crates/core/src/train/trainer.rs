@@ -181,6 +181,16 @@ impl<'a> Trainer<'a> {
         &self.optimizer
     }
 
+    /// Loads the weights of the best checkpoint (`RUN_DIR/checkpoints/best`) into the model's
+    /// store: what to evaluate after [`Trainer::fit`]. Fails without a run folder or a best
+    /// checkpoint.
+    pub fn restore_best(&self) -> Result<()> {
+        let Some(dir) = &self.run_dir else {
+            return Err(Error::Config("restore_best: the trainer has no run folder (with_run_dir)".into()));
+        };
+        Checkpoint::load_weights(&dir.join("checkpoints/best"), &self.store)
+    }
+
     /// Epochs completed so far.
     pub fn epochs_done(&self) -> usize {
         self.history.len()

@@ -318,8 +318,8 @@ pub fn autoencoder_scores(
             .with_label("autoencoder")
             .with_provenance(provenance, Default::default());
         trainer.fit(&batches, None)?;
+        trainer.restore_best()?;
     }
-    scidl_core::train::Checkpoint::load_weights(&run_dir.join("checkpoints/best"), &store)?;
 
     let n = values.len();
     let mut sum = vec![0.0; n];

@@ -437,15 +437,18 @@ pub fn train(p: &Prepared, cfg: &ForecastConfig, run_dir: &Path, label: &str, de
         .with_run_dir(run_dir)
         .with_label(label)
         .with_provenance(serde_json::to_value(&prov).map_err(|e| Error::Config(e.to_string()))?, Default::default());
-        trainer.fit(&train_b, val_b.as_ref().map(|b| b as &dyn Batches))?
+        let fit = trainer.fit(&train_b, val_b.as_ref().map(|b| b as &dyn Batches))?;
+        trainer.restore_best()?;
+        fit
     };
-    let best = run_dir.join("checkpoints/best");
-    scidl_core::train::Checkpoint::load_weights(&best, &store)?;
     let margins = if cfg.calibrate_intervals && cfg.quantiles.len() >= 2 && !va.is_empty() {
         let m = interval_margins(&model, p, cfg, &va, device)?;
         let json = serde_json::json!({ "method": "conformalized quantile regression on the validation windows",
             "interval_margins": m });
-        scidl_core::fs::write_atomic(&best.join(CALIBRATION_FILE), json.to_string().as_bytes())?;
+        scidl_core::fs::write_atomic(
+            &run_dir.join("checkpoints/best").join(CALIBRATION_FILE),
+            json.to_string().as_bytes(),
+        )?;
         m
     } else {
         Vec::new()
