@@ -58,5 +58,10 @@ impl From<scidl_data::Error> for PipelineError {
     }
 }
 
+/// Maps a pipeline error to a binary's error, keeping bad input recognisable (exit code 2).
+pub fn lift(e: PipelineError) -> anyhow::Error {
+    if e.is_bad_input() { crate::BadInput::new(e.to_string()).into() } else { anyhow::Error::new(e) }
+}
+
 /// A pipeline's result type.
 pub type PipelineResult<T> = std::result::Result<T, PipelineError>;

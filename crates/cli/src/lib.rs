@@ -23,5 +23,5 @@ pub mod plot;
 
 pub use args::CommonArgs;
 pub use config::{load_config, write_resolved};
-pub use error::{PipelineError, PipelineResult};
+pub use error::{PipelineError, PipelineResult, lift};
 pub use exit::{BadInput, main_with};

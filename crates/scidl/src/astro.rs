@@ -10,6 +10,7 @@ use scidl_astro::extract::ExtractConfig;
 use scidl_astro::fits::read_image;
 use scidl_astro::learn::{self, CLASSES};
 use scidl_astro::simulate::{SimConfig, simulate};
+use scidl_cli::lift;
 use scidl_core::metrics::{Average, ConfusionMatrix};
 use std::path::{Path, PathBuf};
 
@@ -31,10 +32,6 @@ pub struct Args {
 }
 
 const SNR_BINS: [f64; 8] = [0.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0, f64::INFINITY];
-
-fn lift(e: scidl_astro::Error) -> anyhow::Error {
-    scidl_astro::cli::lift(e)
-}
 
 fn sim_config() -> SimConfig {
     SimConfig {

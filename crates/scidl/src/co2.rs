@@ -8,6 +8,7 @@
 
 use anyhow::Result;
 use candle_core::Device;
+use scidl_cli::lift;
 use scidl_cli::plot::{Series, chart};
 use scidl_climate::heads::{Architecture, NetConfig, Strategy};
 use scidl_climate::loaders::{TableOptions, read_series_table};
@@ -39,10 +40,6 @@ fn data_path(a: &Args) -> PathBuf {
         let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/co2.csv");
         if here.exists() { here } else { PathBuf::from("data/co2.csv") }
     })
-}
-
-fn lift(e: scidl_climate::Error) -> anyhow::Error {
-    scidl_climate::cli::lift(e)
 }
 
 /// The three learned forecasters of the study.

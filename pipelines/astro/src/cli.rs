@@ -220,10 +220,7 @@ pub enum Command {
     },
 }
 
-/// Maps a pipeline error to the binary's error, keeping bad input recognisable (exit code 2).
-pub fn lift(e: crate::Error) -> anyhow::Error {
-    if e.is_bad_input() { BadInput::new(e.to_string()).into() } else { anyhow::Error::new(e) }
-}
+pub use scidl_cli::lift;
 
 fn load(path: &Path, a: &ImageArgs) -> Result<Image> {
     let sel = a.hdu.as_deref().map(HduSel::parse);

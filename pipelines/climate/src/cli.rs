@@ -199,10 +199,7 @@ pub struct ModelArgs {
     pub fill: Option<FillPolicy>,
 }
 
-/// Maps a pipeline error to the binary's error, keeping bad input recognisable (exit code 2).
-pub fn lift(e: crate::Error) -> anyhow::Error {
-    if e.is_bad_input() { BadInput::new(e.to_string()).into() } else { anyhow::Error::new(e) }
-}
+pub use scidl_cli::lift;
 
 fn is_netcdf(path: &Path) -> bool {
     let n = path.to_string_lossy().to_ascii_lowercase();
