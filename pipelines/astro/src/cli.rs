@@ -411,7 +411,7 @@ pub fn detect_image(
 /// the header, as FITS wants).
 pub fn write_catalog(path: &Path, cat: &Catalog, extra_cards: &[(String, String, String)]) -> Result<()> {
     let lower = path.to_string_lossy().to_ascii_lowercase();
-    if lower.ends_with(".fits") || lower.ends_with(".fit") || lower.ends_with(".fts") {
+    if is_fits(path) {
         let cols: Vec<(String, Vec<f64>)> = cat
             .names
             .iter()

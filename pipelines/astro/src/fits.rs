@@ -253,7 +253,7 @@ pub fn list_hdus(path: &Path) -> Result<Vec<HduSummary>> {
                 return Ok(HduSummary { index: i, name, kind: "binary table".into(), bitpix: None, shape: vec![rows] });
             }
             let hdu = f.hdu(i).map_err(|e| Error::input(path, format!("HDU {i}: {e}")))?;
-            let header = header_cards(&mut f, path, i)?;
+            let header = raw;
             let name = header.text("EXTNAME").unwrap_or_else(|| if i == 0 { "PRIMARY".into() } else { String::new() });
             let compressed = header.get("ZIMAGE") == Some("T");
             Ok(match &hdu.info {
@@ -515,7 +515,8 @@ pub fn read_table_df(path: &Path, sel: &HduSel) -> Result<polars::prelude::DataF
     let hdus = list_hdus(path)?;
     let index = resolve(path, &hdus, sel)?;
     let mut f = open(path)?;
-    if let Some((k, tform)) = undescribable_columns(&raw_header(&mut f, path, index)?).first() {
+    let header = raw_header(&mut f, path, index)?;
+    if let Some((k, tform)) = undescribable_columns(&header).first() {
         return Err(Error::input(
             path,
             format!(
@@ -529,7 +530,6 @@ pub fn read_table_df(path: &Path, sel: &HduSel) -> Result<polars::prelude::DataF
     };
     let rows = *num_rows;
     let names: Vec<String> = column_descriptions.iter().map(|c| c.name.clone()).collect();
-    let header = header_cards(&mut f, path, index)?;
     let fail = |what: String, status: i32| Error::input(path, format!("HDU {index}: {what} (cfitsio status {status})"));
     let mut columns = Vec::new();
     for (k, name) in names.iter().enumerate() {
