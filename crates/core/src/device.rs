@@ -31,11 +31,22 @@ pub fn parse_device(spec: &str) -> Result<Device> {
 /// Candle re-reads `/proc/cpuinfo` on every GEMM unless `RAYON_NUM_THREADS` is set, so this is
 /// worth calling once at start-up even with the default count. Call it before any tensor work.
 ///
-/// It also keeps freed tensor buffers in the process (see [`keep_freed_memory`]).
+/// It also keeps freed tensor buffers in the process (see [`keep_freed_memory`]), and runs
+/// Candle's own element-wise kernels on the calling thread unless `CANDLE_NUM_THREADS` says
+/// otherwise. Candle 0.11 parallelises those through a second thread pool beside rayon's, whose
+/// workers spin for 25 000 rounds after every op before they sleep; with scidl's heavy kernels
+/// (convolutions, recurrences, batch norm) on rayon, the spinning took a core away from them: 14 %
+/// of a U-Net training step's samples on the 2-core VM, and a single-threaded Candle pool ran
+/// the U-Nets, the DCGAN and the LSTM 5-20 % faster (`docs/performance.md`).
 pub fn set_cpu_threads(n: usize) {
     let n = n.max(1);
     // SAFETY: called at start-up by the binaries before any other thread exists.
-    unsafe { std::env::set_var("RAYON_NUM_THREADS", n.to_string()) };
+    unsafe {
+        std::env::set_var("RAYON_NUM_THREADS", n.to_string());
+        if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+            std::env::set_var("CANDLE_NUM_THREADS", "1");
+        }
+    }
     let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
     keep_freed_memory();
 }
