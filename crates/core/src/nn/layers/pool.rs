@@ -199,6 +199,15 @@ fn window_volume(pool: &Pool) -> f64 {
 
 /// Index (within the plane) of the first maximum of each window; NaN wins, as in PyTorch.
 fn argmax_plane<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T], arg: &mut [usize], val: &mut [T]) {
+    if pool.padding == [0; 3] {
+        argmax_plane_unpadded(pool, geo, plane, arg, val)
+    } else {
+        argmax_plane_scan(pool, geo, plane, arg, val)
+    }
+}
+
+/// [`argmax_plane`] for any window, padding included.
+fn argmax_plane_scan<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T], arg: &mut [usize], val: &mut [T]) {
     val.fill(T::NEG_INF);
     arg.fill(usize::MAX);
     for_each_window(pool, geo, |o, i| {
@@ -210,6 +219,68 @@ fn argmax_plane<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T], arg: &mu
             }
         }
     });
+}
+
+/// Whether `v` replaces `best` as a window's maximum when it comes later in scan order: strictly
+/// greater, or the first NaN. Combining partial results in scan order with this rule gives the
+/// first maximum of the whole window, whatever the grouping.
+#[inline(always)]
+fn beats<T: PoolFloat>(v: T, best: T) -> bool {
+    // Non-short-circuit `|` and `&`: whether a value beats the maximum so far is a coin toss on
+    // real data, and mispredicted branches made the scan a third of a small CNN's step.
+    (v > best) | (v.is_nan() & !best.is_nan())
+}
+
+/// [`argmax_plane`] without padding: every window lies inside the plane (the output size is
+/// `(in - kernel) / stride + 1`). Each output row is built from its window rows in scan order:
+/// the maxima along each input row (for the common 2-wide, stride-2 window, pairs), then an
+/// element-wise combination of whole rows, which vectorises; no bounds checks per tap.
+fn argmax_plane_unpadded<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T], arg: &mut [usize], val: &mut [T]) {
+    let [_, ih, iw] = geo.inp;
+    let [od, oh, ow] = geo.out;
+    let [kd, kh, kw] = pool.kernel;
+    let [sd, sh, sw] = pool.stride;
+    let (mut cur_v, mut cur_i) = (vec![T::ZERO; ow], vec![0usize; ow]);
+    for z in 0..od {
+        for y in 0..oh {
+            let o0 = (z * oh + y) * ow;
+            let (bv, bi) = (&mut val[o0..o0 + ow], &mut arg[o0..o0 + ow]);
+            for dz in 0..kd {
+                for dy in 0..kh {
+                    let start = ((z * sd + dz) * ih + y * sh + dy) * iw;
+                    let row = &plane[start..start + iw];
+                    let first = dz == 0 && dy == 0;
+                    let (tv, ti) = if first { (&mut *bv, &mut *bi) } else { (&mut cur_v[..], &mut cur_i[..]) };
+                    if kw == 2 && sw == 2 {
+                        for (x, (pair, (v, i))) in row.chunks_exact(2).zip(tv.iter_mut().zip(ti.iter_mut())).enumerate()
+                        {
+                            let take = beats(pair[1], pair[0]);
+                            *v = if take { pair[1] } else { pair[0] };
+                            *i = start + 2 * x + take as usize;
+                        }
+                    } else {
+                        for (x, (v, i)) in tv.iter_mut().zip(ti.iter_mut()).enumerate() {
+                            let s0 = x * sw;
+                            let (mut best, mut at) = (row[s0], s0);
+                            for (dx, &w) in row[s0 + 1..s0 + kw].iter().enumerate() {
+                                let take = beats(w, best);
+                                best = if take { w } else { best };
+                                at = if take { s0 + 1 + dx } else { at };
+                            }
+                            (*v, *i) = (best, start + at);
+                        }
+                    }
+                    if !first {
+                        for ((b, a), (&v, &i)) in bv.iter_mut().zip(bi.iter_mut()).zip(cur_v.iter().zip(&cur_i)) {
+                            let take = beats(v, *b);
+                            *b = if take { v } else { *b };
+                            *a = if take { i } else { *a };
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn pool_fwd<T: PoolFloat>(pool: &Pool, geo: &Geometry, x: &[T]) -> Vec<T> {
@@ -331,4 +402,39 @@ pub fn avg_pool3d(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
 pub fn global_avg_pool(x: &Tensor) -> Result<Tensor> {
     let (n, c) = (x.dim(0)?, x.dim(1)?);
     Ok(x.reshape((n, c, ()))?.mean(2)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct scan of unpadded windows picks the same first maximum (ties and NaNs included)
+    /// as the general bounds-checked scan, for 2-D and 3-D windows, strides below, at and above the
+    /// kernel, and sizes that leave a remainder.
+    #[test]
+    fn unpadded_scan_matches_general_scan() {
+        for &(spatial, k, s, inp) in &[
+            (2, 2, 2, [1, 6, 7]),
+            (2, 3, 2, [1, 7, 6]),
+            (2, 2, 1, [1, 5, 5]),
+            (2, 2, 3, [1, 8, 8]),
+            (3, 2, 2, [5, 4, 6]),
+            (3, 3, 1, [4, 5, 4]),
+        ] {
+            let pool = Pool::uniform(PoolMode::Max, spatial, k, s, 0);
+            let mut dims = vec![1, 1];
+            dims.extend_from_slice(&inp[3 - spatial..]);
+            let geo = pool.geometry(&dims).unwrap();
+            let n: usize = inp.iter().product();
+            // Few distinct values (many ties) and a NaN every 11 elements.
+            let plane: Vec<f64> = (0..n).map(|i| if i % 11 == 7 { f64::NAN } else { ((i * 5) % 4) as f64 }).collect();
+            let m: usize = geo.out.iter().product();
+            let (mut a1, mut v1, mut a2, mut v2) = (vec![0; m], vec![0.0; m], vec![0; m], vec![0.0; m]);
+            argmax_plane_unpadded(&pool, &geo, &plane, &mut a1, &mut v1);
+            argmax_plane_scan(&pool, &geo, &plane, &mut a2, &mut v2);
+            assert_eq!(a1, a2, "{spatial}-D k {k} s {s} {inp:?}");
+            assert!(v1.iter().zip(&v2).all(|(a, b)| a.to_bits() == b.to_bits()));
+            assert!(v1.iter().any(|v| v.is_nan()), "the case should contain a NaN window");
+        }
+    }
 }
