@@ -101,8 +101,7 @@ impl ModuleT for ConvNormAct {
     fn forward_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
         match &self.norm {
             Some(n) => {
-                let y = n.forward_t(&self.conv.forward_no_bias(x)?, train)?;
-                bias_act(&y, None, Act::Relu).map_err(candle_core::Error::wrap)
+                n.forward_act(&self.conv.forward_no_bias(x)?, train, Act::Relu).map_err(candle_core::Error::wrap)
             }
             None => self.conv.forward_act(x, Act::Relu),
         }

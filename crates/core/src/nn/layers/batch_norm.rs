@@ -14,7 +14,8 @@
 //! non-trailing dims (Candle's slow path) with a fresh buffer each. Evaluation folds the running
 //! statistics into one scale and one shift per channel. Other devices run the Candle composition.
 
-use super::cpu::dispatch3;
+use super::cpu::{dispatch3, uninit_vec};
+use super::fused::{Act, ActFloat, ActKernel, scale_shift_act, with_act};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Shape, Tensor, Var};
 use candle_nn::{ModuleT, VarBuilder};
@@ -86,13 +87,14 @@ impl BatchNorm {
         self.running_var.as_tensor()
     }
 
-    fn forward_impl(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+    /// Batch norm followed by the activation `act`, fused into the normalisation pass on the CPU
+    /// (training and evaluation): one pass forward and none extra backward instead of an
+    /// activation op of its own.
+    pub fn forward_act(&self, x: &Tensor, train: bool, act: Act) -> Result<Tensor> {
         self.check_rank(x)?;
         let c = x.dim(1)?;
-        let mut bshape = vec![1usize; x.rank()];
-        bshape[1] = c;
         if !train {
-            // y = x * scale + shift, per channel: scale = w / sqrt(running_var + eps),
+            // y = act(x * scale + shift), per channel: scale = w / sqrt(running_var + eps),
             // shift = b - running_mean * scale.
             let inv = (self.running_var.as_tensor() + self.cfg.eps)?.sqrt()?.recip()?;
             let mean = self.running_mean.as_tensor();
@@ -103,8 +105,7 @@ impl BatchNorm {
                 }
                 _ => (inv.clone(), mean.mul(&inv)?.neg()?),
             };
-            let (scale, shift) = (scale.to_dtype(x.dtype())?.reshape(bshape.clone())?, shift.to_dtype(x.dtype())?);
-            return Ok(x.broadcast_mul(&scale)?.broadcast_add(&shift.reshape(bshape)?)?);
+            return scale_shift_act(x, &scale.to_dtype(x.dtype())?, &shift.to_dtype(x.dtype())?, act);
         }
         let count = x.elem_count() / c;
         if count < 2 {
@@ -116,7 +117,7 @@ impl BatchNorm {
         let fused = x.device().is_cpu()
             && matches!(x.dtype(), DType::F32 | DType::F64)
             && [&self.weight, &self.bias].iter().all(|w| w.as_ref().is_none_or(|w| w.dtype() == x.dtype()));
-        if fused { self.train_fused(x) } else { self.train_composed(x) }
+        if fused { self.train_fused(x, act) } else { act.candle(&self.train_composed(x)?) }
     }
 
     /// Updates the running estimates from a batch's per-channel mean and biased variance.
@@ -149,15 +150,16 @@ impl BatchNorm {
         })
     }
 
-    /// Training on the CPU: the fused op, then the running estimates from its statistics.
-    fn train_fused(&self, x: &Tensor) -> Result<Tensor> {
+    /// Training on the CPU: the fused op (with the activation), then the running estimates from
+    /// its statistics.
+    fn train_fused(&self, x: &Tensor, act: Act) -> Result<Tensor> {
         let (n, c) = (x.dim(0)?, x.dim(1)?);
         let (w, b) = match (&self.weight, &self.bias) {
             (Some(w), Some(b)) => (w.clone(), b.clone()),
             _ => (Tensor::ones(c, x.dtype(), x.device())?, Tensor::zeros(c, x.dtype(), x.device())?),
         };
         let stats = Arc::new(OnceLock::new());
-        let op = BnTrain { eps: self.cfg.eps, stats: stats.clone() };
+        let op = BnTrain { eps: self.cfg.eps, stats: stats.clone(), act };
         let y = x.reshape((n, c, ()))?.contiguous()?.apply_op3(&w.contiguous()?, &b.contiguous()?, op)?;
         let Some(st) = stats.get() else {
             return Err(Error::Shape("batch norm: the fused op kept no statistics".into()));
@@ -169,17 +171,23 @@ impl BatchNorm {
     }
 }
 
-/// Per-channel batch statistics (biased variance) kept by the forward.
+/// Per-channel batch statistics (biased variance) kept by the forward, and the scale and shift
+/// it applied (rounded to the element type), from which the backward recomputes the
+/// pre-activation values exactly.
 struct BnStats {
     mean: Vec<f64>,
     var: Vec<f64>,
     inv_std: Vec<f64>,
+    scale: Vec<f64>,
+    shift: Vec<f64>,
 }
 
-/// Training-mode batch norm: `(x (N, C, S), weight (C), bias (C))` -> `y (N, C, S)`.
+/// Training-mode batch norm and activation: `(x (N, C, S), weight (C), bias (C))` ->
+/// `y = act(x_hat * weight + bias)` `(N, C, S)`.
 struct BnTrain {
     eps: f64,
     stats: Arc<OnceLock<BnStats>>,
+    act: Act,
 }
 
 /// `(N, C, S)` of a 3-d layout.
@@ -188,9 +196,9 @@ fn ncs(l: &Layout) -> candle_core::Result<(usize, usize, usize)> {
 }
 
 /// What the kernels need of an element type.
-trait BnElem: Copy + Send + Sync + 'static {
+trait BnElem: ActFloat + Send + Sync + 'static {
     fn f(self) -> f64;
-    fn from(v: f64) -> Self;
+    fn of(v: f64) -> Self;
 }
 impl BnElem for f32 {
     #[inline(always)]
@@ -198,7 +206,7 @@ impl BnElem for f32 {
         self as f64
     }
     #[inline(always)]
-    fn from(v: f64) -> Self {
+    fn of(v: f64) -> Self {
         v as f32
     }
 }
@@ -208,7 +216,7 @@ impl BnElem for f64 {
         self
     }
     #[inline(always)]
-    fn from(v: f64) -> Self {
+    fn of(v: f64) -> Self {
         v
     }
 }
@@ -218,7 +226,14 @@ fn channel_sums((n, c, s): (usize, usize, usize), f: impl Fn(usize, usize) -> f6
     (0..c).into_par_iter().map(|ch| (0..n).map(|i| f(ch, (i * c + ch) * s)).sum()).collect()
 }
 
-fn bn_forward<T: BnElem>(d: (usize, usize, usize), x: &[T], w: &[T], b: &[T], eps: f64) -> (Vec<T>, BnStats) {
+/// The pre-activation value of `x` under a channel's scale and shift, rounded to `T` as the
+/// forward wrote it (the backward's activation mask comes from the same expression).
+#[inline(always)]
+fn pre<T: BnElem>(x: T, scale: f64, shift: f64) -> T {
+    T::of(x.f() * scale + shift)
+}
+
+fn bn_forward<T: BnElem>(d: (usize, usize, usize), x: &[T], w: &[T], b: &[T], eps: f64, act: Act) -> (Vec<T>, BnStats) {
     let (_, c, s) = d;
     let m = (x.len() / c) as f64;
     let mean: Vec<f64> =
@@ -231,14 +246,17 @@ fn bn_forward<T: BnElem>(d: (usize, usize, usize), x: &[T], w: &[T], b: &[T], ep
     .map(|v| v / m)
     .collect();
     let inv_std: Vec<f64> = var.iter().map(|v| 1.0 / (v + eps).sqrt()).collect();
-    let scale: Vec<T> = (0..c).map(|ch| T::from(w[ch].f() * inv_std[ch])).collect();
-    let shift: Vec<T> = (0..c).map(|ch| T::from(b[ch].f() - mean[ch] * w[ch].f() * inv_std[ch])).collect();
-    let mut y = x.to_vec();
-    y.par_chunks_mut(s.max(1)).enumerate().for_each(|(r, row)| {
-        let (a, sh) = (scale[r % c].f(), shift[r % c].f());
-        row.iter_mut().for_each(|v| *v = T::from(v.f() * a + sh));
-    });
-    (y, BnStats { mean, var, inv_std })
+    let scale: Vec<f64> = (0..c).map(|ch| T::of(w[ch].f() * inv_std[ch]).f()).collect();
+    let shift: Vec<f64> = (0..c).map(|ch| T::of(b[ch].f() - mean[ch] * w[ch].f() * inv_std[ch]).f()).collect();
+    // SAFETY: every row is written below.
+    let mut y = unsafe { uninit_vec::<T>(x.len()) };
+    with_act!(act, |f| y.par_chunks_mut(s.max(1)).zip(x.par_chunks(s.max(1))).enumerate().for_each(
+        |(r, (row, xr))| {
+            let (a, sh) = (scale[r % c], shift[r % c]);
+            row.iter_mut().zip(xr).for_each(|(o, &v)| *o = f.apply(pre(v, a, sh)));
+        }
+    ));
+    (y, BnStats { mean, var, inv_std, scale, shift })
 }
 
 impl CustomOp3 for BnTrain {
@@ -265,12 +283,12 @@ impl CustomOp3 for BnTrain {
             (s2, l2),
             (s3, l3),
             |x, w, b| {
-                let (y, st) = bn_forward(d, x, w, b, self.eps);
+                let (y, st) = bn_forward(d, x, w, b, self.eps, self.act);
                 let _ = self.stats.set(st);
                 y
             },
             |x, w, b| {
-                let (y, st) = bn_forward(d, x, w, b, self.eps);
+                let (y, st) = bn_forward(d, x, w, b, self.eps, self.act);
                 let _ = self.stats.set(st);
                 y
             },
@@ -287,7 +305,7 @@ impl CustomOp3 for BnTrain {
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
         let Some(stats) = self.stats.get() else { candle_core::bail!("batch norm backward: no statistics kept") };
         let (n, c, s) = x.dims3()?;
-        let packed = grad.contiguous()?.apply_op3_no_bwd(x, w, &BnGrad { stats })?;
+        let packed = grad.contiguous()?.apply_op3_no_bwd(x, w, &BnGrad { stats, act: self.act })?;
         let len = n * c * s;
         let dx = packed.narrow(0, 0, len)?.reshape((n, c, s))?;
         let dw = packed.narrow(0, len, c)?;
@@ -296,37 +314,54 @@ impl CustomOp3 for BnTrain {
     }
 }
 
-/// The backward: `(dy, x, weight)` -> `[dx (N*C*S), dweight (C), dbias (C)]`.
+/// The backward: `(dy, x, weight)` -> `[dx (N*C*S), dweight (C), dbias (C)]`; the activation's
+/// derivative comes from the pre-activation values recomputed from `x`.
 struct BnGrad<'a> {
     stats: &'a BnStats,
+    act: Act,
 }
 
-fn bn_backward<T: BnElem>(d: (usize, usize, usize), dy: &[T], x: &[T], w: &[T], st: &BnStats) -> Vec<T> {
+fn bn_backward<T: BnElem>(d: (usize, usize, usize), dy: &[T], x: &[T], w: &[T], st: &BnStats, act: Act) -> Vec<T> {
+    with_act!(act, |a| bn_backward_with(d, dy, x, w, st, a))
+}
+
+fn bn_backward_with<T: BnElem>(
+    d: (usize, usize, usize),
+    dy: &[T],
+    x: &[T],
+    w: &[T],
+    st: &BnStats,
+    act: impl ActKernel,
+) -> Vec<T> {
     let (_, c, s) = d;
     let m = (x.len() / c) as f64;
     let len = x.len();
-    // sum dy and sum dy * x_hat per channel.
-    let db = channel_sums(d, |_, o| dy[o..o + s].iter().map(|v| v.f()).sum::<f64>());
+    // The gradient at the normalised output: dy times the activation's derivative there.
+    let g = |ch: usize, gi: T, xi: T| gi.f() * act.slope_at_output(pre(xi, st.scale[ch], st.shift[ch])).f();
+    // sum g and sum g * x_hat per channel.
+    let db =
+        channel_sums(d, |ch, o| dy[o..o + s].iter().zip(&x[o..o + s]).map(|(&gi, &xi)| g(ch, gi, xi)).sum::<f64>());
     let dw = channel_sums(d, |ch, o| {
         let (mu, is) = (st.mean[ch], st.inv_std[ch]);
-        dy[o..o + s].iter().zip(&x[o..o + s]).map(|(g, v)| g.f() * (v.f() - mu) * is).sum::<f64>()
+        dy[o..o + s].iter().zip(&x[o..o + s]).map(|(&gi, &xi)| g(ch, gi, xi) * (xi.f() - mu) * is).sum::<f64>()
     });
-    let mut out = vec![T::from(0.0); len + 2 * c];
+    // SAFETY: dx is written row by row below, the last 2c values after it.
+    let mut out = unsafe { uninit_vec::<T>(len + 2 * c) };
     let (dx, rest) = out.split_at_mut(len);
-    // dx = w inv_std (dy - db / M - x_hat dw / M)
+    // dx = w inv_std (g - db / M - x_hat dw / M)
     dx.par_chunks_mut(s.max(1)).enumerate().for_each(|(r, row)| {
         let ch = r % c;
         let (mu, is) = (st.mean[ch], st.inv_std[ch]);
         let k = w[ch].f() * is;
         let (mb, mw) = (db[ch] / m, dw[ch] / m);
-        let (g, xr) = (&dy[r * s..(r + 1) * s], &x[r * s..(r + 1) * s]);
-        for ((o, &gi), &xi) in row.iter_mut().zip(g).zip(xr) {
-            *o = T::from(k * (gi.f() - mb - (xi.f() - mu) * is * mw));
+        let (gr, xr) = (&dy[r * s..(r + 1) * s], &x[r * s..(r + 1) * s]);
+        for ((o, &gi), &xi) in row.iter_mut().zip(gr).zip(xr) {
+            *o = T::of(k * (g(ch, gi, xi) - mb - (xi.f() - mu) * is * mw));
         }
     });
     for ch in 0..c {
-        rest[ch] = T::from(dw[ch]);
-        rest[c + ch] = T::from(db[ch]);
+        rest[ch] = T::of(dw[ch]);
+        rest[c + ch] = T::of(db[ch]);
     }
     out
 }
@@ -353,8 +388,8 @@ impl CustomOp3 for BnGrad<'_> {
             (s1, l1),
             (s2, l2),
             (s3, l3),
-            |g, x, w| bn_backward(d, g, x, w, self.stats),
-            |g, x, w| bn_backward(d, g, x, w, self.stats),
+            |g, x, w| bn_backward(d, g, x, w, self.stats, self.act),
+            |g, x, w| bn_backward(d, g, x, w, self.stats, self.act),
         )?;
         Ok((st, Shape::from(d.0 * d.1 * d.2 + 2 * d.1)))
     }
@@ -362,7 +397,7 @@ impl CustomOp3 for BnGrad<'_> {
 
 impl ModuleT for BatchNorm {
     fn forward_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
-        self.forward_impl(x, train).map_err(candle_core::Error::wrap)
+        self.forward_act(x, train, Act::Identity).map_err(candle_core::Error::wrap)
     }
 }
 
@@ -405,19 +440,20 @@ mod tests {
     use candle_core::Device;
 
     /// The fused training op against the composition of Candle ops on odd shapes (1-d without and
-    /// with length, 2-d, 3-d; with and without affine parameters; f32 and f64, on 1 and 3 threads):
-    /// output, running statistics after two steps, and the gradients of the input, weight and bias
-    /// under a non-uniform objective. Inputs have a large mean (100) so that a one-pass variance would
-    /// show cancellation in f32.
+    /// with length, 2-d, 3-d; with and without affine parameters; f32 and f64, on 1 and 3 threads;
+    /// with no activation, ReLU and LeakyReLU fused): output, running statistics after two steps,
+    /// and the gradients of the input, weight and bias under a non-uniform objective. Inputs have a
+    /// large mean (100) so that a one-pass variance would show cancellation in f32.
     #[test]
     fn fused_training_matches_candle_composition() {
         let shapes: [&[usize]; 4] = [&[6, 3], &[3, 5, 7], &[2, 4, 5, 3], &[2, 3, 3, 4, 5]];
-        for threads in [1, 3] {
+        let acts = [Act::Identity, Act::Relu, Act::LeakyRelu(0.2)];
+        for (threads, act) in [1, 3].into_iter().flat_map(|t| acts.map(|a| (t, a))) {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             for shape in shapes {
                 for affine in [true, false] {
                     for (dtype, tol) in [(DType::F32, 2e-5), (DType::F64, 1e-11)] {
-                        let tag = format!("{shape:?} affine {affine} {dtype:?} {threads} threads");
+                        let tag = format!("{shape:?} affine {affine} {dtype:?} {threads} threads {act:?}");
                         let n: usize = shape.iter().product();
                         let xs: Vec<f64> = (0..n).map(|k| 100.0 + ((k * 37 % 23) as f64 * 0.41).sin() * 3.0).collect();
                         let x = Var::from_tensor(
@@ -453,7 +489,11 @@ mod tests {
                                     .unwrap();
                             }
                             let run = |x: &Tensor| {
-                                if fused { bn.train_fused(x).unwrap() } else { bn.train_composed(x).unwrap() }
+                                if fused {
+                                    bn.train_fused(x, act).unwrap()
+                                } else {
+                                    act.candle(&bn.train_composed(x).unwrap()).unwrap()
+                                }
                             };
                             let (y, grads) = pool.install(|| {
                                 let _ = run(x.as_tensor());
@@ -503,6 +543,16 @@ mod tests {
         for (r, w) in y.iter().zip(want) {
             for (a, b) in r.iter().zip(w) {
                 assert!((a - b).abs() < 1e-5, "{y:?}");
+            }
+        }
+        // With the activation fused: the same values through ReLU and LeakyReLU(0.1).
+        for (act, neg) in [(Act::Relu, 0.0f32), (Act::LeakyRelu(0.1), 0.1)] {
+            let y = bn.forward_act(&x, false, act).unwrap().to_vec2::<f32>().unwrap();
+            for (r, w) in y.iter().zip(want) {
+                for (a, b) in r.iter().zip(w) {
+                    let b = if b < 0.0 { b * neg } else { b };
+                    assert!((a - b).abs() < 1e-5, "{act:?}: {y:?}");
+                }
             }
         }
     }

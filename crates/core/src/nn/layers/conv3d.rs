@@ -316,7 +316,8 @@ mod tests {
     #[test]
     fn gemm_paths_match_depth_tap_paths() {
         // (n, c, d, h, w, o, (kd, k), padding, stride, dilation); the last case is big enough for
-        // the GEMM path to cut the output depths into slabs of 3 (7 = 3 + 3 + 1).
+        // the GEMM path to cut its 7 x 36 output rows into slabs of 33 rows, most of which start
+        // and end inside a depth plane.
         type Case = (usize, usize, usize, usize, usize, usize, (usize, usize), [usize; 3], [usize; 2], [usize; 2]);
         let cases: [Case; 5] = [
             (2, 3, 5, 6, 7, 4, (3, 3), [1, 1, 1], [1, 1], [1, 1]),

@@ -8,7 +8,7 @@
 //! gradient when the input needs none (the first layer). Other devices and dtypes use Candle's
 //! kernels. Shapes: `x (N, C, H, W)`, `w (O, C, kh, kw)` -> `(N, O, Ho, Wo)`, one group.
 
-use super::cpu::{dispatch2, mm_strided};
+use super::cpu::{dispatch2, mm_strided, uninit_vec};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
 use gemm::Parallelism;
@@ -270,24 +270,19 @@ impl ConvTranspose2d {
     }
 }
 
+impl ConvTranspose2d {
+    /// The transposed convolution, then bias and activation in one fused pass.
+    pub fn forward_act(&self, x: &Tensor, act: super::fused::Act) -> Result<Tensor> {
+        let c = &self.cfg;
+        let y =
+            conv_transpose2d(x, &self.weight, [c.padding; 2], [c.output_padding; 2], [c.stride; 2], [c.dilation; 2])?;
+        super::fused::bias_act(&y, self.bias.as_ref(), act)
+    }
+}
+
 impl candle_core::Module for ConvTranspose2d {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let c = &self.cfg;
-        let run = || -> Result<Tensor> {
-            let y = conv_transpose2d(
-                x,
-                &self.weight,
-                [c.padding; 2],
-                [c.output_padding; 2],
-                [c.stride; 2],
-                [c.dilation; 2],
-            )?;
-            match &self.bias {
-                Some(b) => super::fused::bias_act(&y, Some(b), super::fused::Act::Identity),
-                None => Ok(y),
-            }
-        };
-        run().map_err(candle_core::Error::wrap)
+        self.forward_act(x, super::fused::Act::Identity).map_err(candle_core::Error::wrap)
     }
 }
 
@@ -347,12 +342,22 @@ fn valid_span(out: usize, stride: usize, off: isize, n: usize) -> (usize, usize,
     (lo, hi, first)
 }
 
-/// The columns of output depths `zs` (all of them for a 2-D convolution): `kdim` rows of
-/// `zs.len() * oh * ow` values.
-fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T], zs: std::ops::Range<usize>) {
-    let [_, oh, ow] = g.out;
+/// Splits a flattened output row index (`z * oh + y`) into the input depth and row of a tap at
+/// kernel offset `(kz, ky)`, or `None` when the tap falls in the padding.
+#[inline]
+fn tap_row(g: &ConvGeom, zy: usize, kz: usize, ky: usize) -> Option<(usize, usize)> {
+    let (z, y) = (zy / g.out[1], zy % g.out[1]);
+    let iz = (z * g.stride[0] + kz * g.dil[0]).checked_sub(g.pad[0]).filter(|&v| v < g.size[0])?;
+    let iy = (y * g.stride[1] + ky * g.dil[1]).checked_sub(g.pad[1]).filter(|&v| v < g.size[1])?;
+    Some((iz, iy))
+}
+
+/// The columns of the output rows `rows` (flattened `z * oh + y`): `kdim` rows of
+/// `rows.len() * ow` values.
+fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T], rows: std::ops::Range<usize>) {
+    let ow = g.out[2];
     let [d, h, w] = g.size;
-    let p = zs.len() * oh * ow;
+    let p = rows.len() * ow;
     let sx = g.stride[2];
     let mut r = 0;
     for c in 0..g.c {
@@ -362,24 +367,20 @@ fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T], zs: std::ops::Range<us
                     let row = &mut cols[r * p..][..p];
                     r += 1;
                     let (lo, hi, first) = valid_span(ow, sx, (kx * g.dil[2]) as isize - g.pad[2] as isize, w);
-                    for (zi, z) in zs.clone().enumerate() {
-                        let iz = (z * g.stride[0] + kz * g.dil[0]) as isize - g.pad[0] as isize;
-                        for y in 0..oh {
-                            let iy = (y * g.stride[1] + ky * g.dil[1]) as isize - g.pad[1] as isize;
-                            let dst = &mut row[(zi * oh + y) * ow..][..ow];
-                            if iz < 0 || iz as usize >= d || iy < 0 || iy as usize >= h {
-                                dst.fill(T::default());
-                                continue;
-                            }
-                            let src = &x[((c * d + iz as usize) * h + iy as usize) * w..][..w];
-                            dst[..lo].fill(T::default());
-                            dst[hi..].fill(T::default());
-                            if sx == 1 {
-                                dst[lo..hi].copy_from_slice(&src[first..first + (hi - lo)]);
-                            } else {
-                                for (k, v) in dst[lo..hi].iter_mut().enumerate() {
-                                    *v = src[first + k * sx];
-                                }
+                    for (ri, zy) in rows.clone().enumerate() {
+                        let dst = &mut row[ri * ow..][..ow];
+                        let Some((iz, iy)) = tap_row(g, zy, kz, ky) else {
+                            dst.fill(T::default());
+                            continue;
+                        };
+                        let src = &x[((c * d + iz) * h + iy) * w..][..w];
+                        dst[..lo].fill(T::default());
+                        dst[hi..].fill(T::default());
+                        if sx == 1 {
+                            dst[lo..hi].copy_from_slice(&src[first..first + (hi - lo)]);
+                        } else {
+                            for (k, v) in dst[lo..hi].iter_mut().enumerate() {
+                                *v = src[first + k * sx];
                             }
                         }
                     }
@@ -389,11 +390,11 @@ fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T], zs: std::ops::Range<us
     }
 }
 
-/// Adds the columns of output depths `zs` back onto the image `dx` (which the caller zeroes).
-fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T], zs: std::ops::Range<usize>) {
-    let [_, oh, ow] = g.out;
+/// Adds the columns of the output rows `rows` back onto the image `dx` (which the caller zeroes).
+fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T], rows: std::ops::Range<usize>) {
+    let ow = g.out[2];
     let [d, h, w] = g.size;
-    let p = zs.len() * oh * ow;
+    let p = rows.len() * ow;
     let sx = g.stride[2];
     let mut r = 0;
     for c in 0..g.c {
@@ -403,24 +404,15 @@ fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T], zs: std::ops::Range<u
                     let row = &cols[r * p..][..p];
                     r += 1;
                     let (lo, hi, first) = valid_span(ow, sx, (kx * g.dil[2]) as isize - g.pad[2] as isize, w);
-                    for (zi, z) in zs.clone().enumerate() {
-                        let iz = (z * g.stride[0] + kz * g.dil[0]) as isize - g.pad[0] as isize;
-                        if iz < 0 || iz as usize >= d {
-                            continue;
-                        }
-                        for y in 0..oh {
-                            let iy = (y * g.stride[1] + ky * g.dil[1]) as isize - g.pad[1] as isize;
-                            if iy < 0 || iy as usize >= h {
-                                continue;
-                            }
-                            let dst = &mut dx[((c * d + iz as usize) * h + iy as usize) * w..][..w];
-                            let src = &row[(zi * oh + y) * ow + lo..(zi * oh + y) * ow + hi];
-                            if sx == 1 {
-                                dst[first..first + src.len()].iter_mut().zip(src).for_each(|(v, &s)| *v += s);
-                            } else {
-                                for (k, &s) in src.iter().enumerate() {
-                                    dst[first + k * sx] += s;
-                                }
+                    for (ri, zy) in rows.clone().enumerate() {
+                        let Some((iz, iy)) = tap_row(g, zy, kz, ky) else { continue };
+                        let dst = &mut dx[((c * d + iz) * h + iy) * w..][..w];
+                        let src = &row[ri * ow + lo..ri * ow + hi];
+                        if sx == 1 {
+                            dst[first..first + src.len()].iter_mut().zip(src).for_each(|(v, &s)| *v += s);
+                        } else {
+                            for (k, &s) in src.iter().enumerate() {
+                                dst[first + k * sx] += s;
                             }
                         }
                     }
@@ -439,33 +431,43 @@ fn inner_par(g: &ConvGeom) -> Parallelism {
     if g.n >= threads() { Parallelism::None } else { Parallelism::Rayon(threads()) }
 }
 
-/// Output depths per im2col slab: about 512 Ki column values, so that a 3-D convolution's columns
-/// stay in cache instead of spanning the whole volume (2-D: one slab).
+/// Column values per im2col slab (f32: 512 KiB), so that the columns of a slab stay in a core's
+/// L2 cache between im2col writing them and the GEMM reading them, instead of spanning a whole
+/// image or volume (tens of MiB for the first layers of a U-Net).
+const SLAB_VALUES: usize = 128 << 10;
+
+/// The fewest output values (GEMM columns) per slab, so that the GEMMs stay wide enough to run
+/// near the micro-kernels' speed.
+const SLAB_MIN_COLS: usize = 256;
+
+/// Ranges of flattened output rows (`z * oh + y`) whose columns make one slab each.
 fn slabs(g: &ConvGeom) -> impl Iterator<Item = std::ops::Range<usize>> {
-    let plane = g.out[1] * g.out[2];
-    let per = ((512 << 10) / (g.kdim() * plane).max(1)).clamp(1, g.out[0]);
-    let od = g.out[0];
-    (0..od.div_ceil(per)).map(move |i| i * per..((i + 1) * per).min(od))
+    let ow = g.out[2];
+    let total = g.out[0] * g.out[1];
+    let per = (SLAB_VALUES / (g.kdim() * ow).max(1)).max(SLAB_MIN_COLS.div_ceil(ow)).clamp(1, total);
+    (0..total.div_ceil(per)).map(move |i| i * per..((i + 1) * per).min(total))
 }
 
 fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
     let (kd, pd) = (g.kdim(), g.pdim());
-    let plane = g.out[1] * g.out[2];
-    let mut y = vec![T::default(); g.n * g.o * pd];
+    let ow = g.out[2];
+    // SAFETY: the slabs cover every output row of every image, and each GEMM writes its block
+    // without reading it (accumulate = false).
+    let mut y = unsafe { uninit_vec::<T>(g.n * g.o * pd) };
     let par = inner_par(g);
     y.par_chunks_mut(g.o * pd).zip(x.par_chunks(g.xdim())).for_each(|(yn, xn)| {
-        for zs in slabs(g) {
-            let ps = zs.len() * plane;
+        for rows in slabs(g) {
+            let ps = rows.len() * ow;
             T::with_scratch(kd * ps, |cols| {
-                im2col(g, xn, cols, zs.clone());
-                // SAFETY: yn[:, zs] is (o x ps) with rows pd apart, w is (o x kd), cols is
+                im2col(g, xn, cols, rows.clone());
+                // SAFETY: yn[:, rows] is (o x ps) with rows pd apart, w is (o x kd), cols is
                 // (kd x ps); all row-major and disjoint.
                 unsafe {
                     mm_strided(
                         g.o,
                         ps,
                         kd,
-                        (yn[zs.start * plane..].as_mut_ptr(), pd as isize),
+                        (yn[rows.start * ow..].as_mut_ptr(), pd as isize),
                         false,
                         (w.as_ptr(), kd as isize, 1),
                         (cols.as_ptr(), ps as isize, 1),
@@ -480,7 +482,7 @@ fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
 
 fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
     let (kd, pd) = (g.kdim(), g.pdim());
-    let plane = g.out[1] * g.out[2];
+    let ow = g.out[2];
     let par = inner_par(g);
     let chunk = g.n.div_ceil(threads()).max(1);
     (0..g.n)
@@ -490,12 +492,12 @@ fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
             let mut acc = vec![T::default(); g.o * kd];
             let mut first = true;
             for &n in imgs {
-                for zs in slabs(g) {
-                    let ps = zs.len() * plane;
+                for rows in slabs(g) {
+                    let ps = rows.len() * ow;
                     T::with_scratch(kd * ps, |cols| {
-                        im2col(g, &x[n * g.xdim()..][..g.xdim()], cols, zs.clone());
-                        let dyn_ = &dy[n * g.o * pd + zs.start * plane..];
-                        // acc (o x kd) += dy_n[:, zs] (o x ps, rows pd apart) * cols^T (ps x kd)
+                        im2col(g, &x[n * g.xdim()..][..g.xdim()], cols, rows.clone());
+                        let dyn_ = &dy[n * g.o * pd + rows.start * ow..];
+                        // acc (o x kd) += dy_n[:, rows] (o x ps, rows pd apart) * cols^T (ps x kd)
                         // SAFETY: buffers are sized as described and disjoint.
                         unsafe {
                             mm_strided(
@@ -524,14 +526,14 @@ fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
 
 fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     let (kd, pd) = (g.kdim(), g.pdim());
-    let plane = g.out[1] * g.out[2];
+    let ow = g.out[2];
     let par = inner_par(g);
     let mut dx = vec![T::default(); g.n * g.xdim()];
     dx.par_chunks_mut(g.xdim()).zip(dy.par_chunks(g.o * pd)).for_each(|(dxn, dyn_)| {
-        for zs in slabs(g) {
-            let ps = zs.len() * plane;
+        for rows in slabs(g) {
+            let ps = rows.len() * ow;
             T::with_scratch(kd * ps, |cols| {
-                // cols (kd x ps) = w^T (kd x o) * dy_n[:, zs] (o x ps, rows pd apart)
+                // cols (kd x ps) = w^T (kd x o) * dy_n[:, rows] (o x ps, rows pd apart)
                 // SAFETY: buffers are sized as described and disjoint.
                 unsafe {
                     mm_strided(
@@ -541,11 +543,11 @@ fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
                         (cols.as_mut_ptr(), ps as isize),
                         false,
                         (w.as_ptr(), 1, kd as isize),
-                        (dyn_[zs.start * plane..].as_ptr(), pd as isize, 1),
+                        (dyn_[rows.start * ow..].as_ptr(), pd as isize, 1),
                         par,
                     )
                 }
-                col2im(g, cols, dxn, zs.clone());
+                col2im(g, cols, dxn, rows.clone());
             })
         }
     });
@@ -667,6 +669,10 @@ mod tests {
             (1, 4, 9, 9, 3, 3, 2, 2, 2),
             (2, 1, 6, 5, 2, 1, 0, 1, 1),
             (4, 3, 5, 5, 2, 5, 2, 1, 1),
+            // Big enough for several im2col slabs (72 x 66 columns per output row: 27 rows per
+            // slab), strided and dilated ones too.
+            (1, 8, 70, 66, 3, 3, 1, 1, 1),
+            (2, 5, 67, 67, 2, 3, 2, 2, 2),
         ] {
             let x = Var::from_tensor(&t(n * c * h * w, &[n, c, h, w], 0.37)).unwrap();
             let wt = Var::from_tensor(&t(o * c * k * k, &[o, c, k, k], 0.91)).unwrap();
@@ -696,6 +702,8 @@ mod tests {
             (1, 4, 3, 5, 3, 3, 1, 1, 2, 1),
             (2, 1, 6, 5, 2, 3, 0, 0, 1, 2),
             (4, 3, 3, 3, 2, 5, 2, 2, 3, 1),
+            // Two im2col slabs of the adjoint convolution (8 x 16 x 40 columns per row: 25 rows).
+            (1, 4, 40, 40, 8, 4, 1, 0, 2, 1),
         ] {
             let x = Var::from_tensor(&t(n * c * h * w, &[n, c, h, w], 0.37)).unwrap();
             let wt = Var::from_tensor(&t(c * o * k * k, &[c, o, k, k], 0.91)).unwrap();

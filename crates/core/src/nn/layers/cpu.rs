@@ -57,6 +57,21 @@ pub(crate) fn dispatch3(
     }
 }
 
+/// A buffer of `len` elements whose contents are unspecified, for kernels that write every
+/// element before anything reads it (GEMM outputs with `accumulate = false`, element-wise maps):
+/// it skips the zero fill that `vec![0.0; len]` costs (memset was ~8 % of a U-Net training step).
+///
+/// # Safety
+/// The caller must write every element before reading any.
+#[allow(clippy::uninit_vec)]
+pub(crate) unsafe fn uninit_vec<T: Copy>(len: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(len);
+    // SAFETY: the capacity is `len`; the caller writes every element before reading it, and the
+    // element types here (f32, f64) have no invalid bit patterns or destructors.
+    unsafe { v.set_len(len) };
+    v
+}
+
 /// A row-major operand: pointer, row stride, column stride.
 pub(crate) type Operand<T> = (*const T, isize, isize);
 

@@ -6,23 +6,160 @@
 //! forward is one pass, and the backward is one pass for the activation mask plus a reduction over
 //! trailing dims for the bias. On devices other than the CPU the same result comes from Candle ops.
 
-use super::cpu::contiguous_slice;
+use super::cpu::{contiguous_slice, uninit_vec};
 use crate::{Error, Result};
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, DType, Layout, Shape, Tensor};
 use rayon::prelude::*;
 
-/// The activation applied after the bias.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// The activation applied after the bias (or per-channel scale and shift).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Act {
     /// No activation.
     Identity,
     /// `max(x, 0)`.
     Relu,
+    /// `x` for `x > 0`, `slope * x` otherwise; the slope must be in `[0, 1]`.
+    LeakyRelu(f32),
+    /// `tanh(x)`.
+    Tanh,
 }
+
+impl Act {
+    fn check(self) -> Result<()> {
+        match self {
+            Act::LeakyRelu(s) if !(0.0..=1.0).contains(&s) => {
+                Err(Error::Config(format!("LeakyReLU slope must be in [0, 1], got {s}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The activation as Candle ops (devices other than the CPU, and the tests' reference).
+    pub fn candle(self, y: &Tensor) -> Result<Tensor> {
+        Ok(match self {
+            Act::Identity => y.clone(),
+            Act::Relu => y.relu()?,
+            Act::LeakyRelu(s) => y.maximum(&(y * s as f64)?)?,
+            Act::Tanh => y.tanh()?,
+        })
+    }
+}
+
+/// The float types the activations run on (zero is `default()`).
+pub trait ActFloat:
+    Copy + Default + PartialOrd + std::ops::Mul<Output = Self> + std::ops::Sub<Output = Self> + From<f32>
+{
+    /// The hyperbolic tangent.
+    fn tanh(self) -> Self;
+}
+impl ActFloat for f32 {
+    fn tanh(self) -> Self {
+        f32::tanh(self)
+    }
+}
+impl ActFloat for f64 {
+    fn tanh(self) -> Self {
+        f64::tanh(self)
+    }
+}
+
+/// One activation as a type of its own, so that a kernel generic over it is compiled once per
+/// activation with no branch on the kind inside its loop (matching on [`Act`] per element kept the
+/// loops scalar, behind a jump table).
+pub(crate) trait ActKernel: Copy + Send + Sync {
+    /// The activation of one value.
+    fn apply<T: ActFloat>(self, v: T) -> T;
+    /// The derivative at a point whose *output* is `y` (for the ReLUs as PyTorch differentiates:
+    /// 0, or the slope, at exactly 0). For a non-negative slope the output has the input's sign,
+    /// and tanh' = 1 - tanh^2, so the backward needs only the output.
+    fn slope_at_output<T: ActFloat>(self, y: T) -> T;
+}
+
+/// The [`ActKernel`]s of [`Act`]'s variants.
+pub(crate) mod kernels {
+    use super::{ActFloat, ActKernel};
+
+    #[derive(Clone, Copy)]
+    pub(crate) struct Identity;
+    #[derive(Clone, Copy)]
+    pub(crate) struct Relu;
+    #[derive(Clone, Copy)]
+    pub(crate) struct LeakyRelu(pub(crate) f32);
+    #[derive(Clone, Copy)]
+    pub(crate) struct Tanh;
+
+    impl ActKernel for Identity {
+        #[inline(always)]
+        fn apply<T: ActFloat>(self, v: T) -> T {
+            v
+        }
+        #[inline(always)]
+        fn slope_at_output<T: ActFloat>(self, _: T) -> T {
+            T::from(1.0)
+        }
+    }
+    impl ActKernel for Relu {
+        #[inline(always)]
+        fn apply<T: ActFloat>(self, v: T) -> T {
+            if v < T::default() { T::default() } else { v }
+        }
+        #[inline(always)]
+        fn slope_at_output<T: ActFloat>(self, y: T) -> T {
+            if y > T::default() { T::from(1.0) } else { T::default() }
+        }
+    }
+    impl ActKernel for LeakyRelu {
+        #[inline(always)]
+        fn apply<T: ActFloat>(self, v: T) -> T {
+            if v < T::default() { v * T::from(self.0) } else { v }
+        }
+        #[inline(always)]
+        fn slope_at_output<T: ActFloat>(self, y: T) -> T {
+            if y > T::default() { T::from(1.0) } else { T::from(self.0) }
+        }
+    }
+    impl ActKernel for Tanh {
+        #[inline(always)]
+        fn apply<T: ActFloat>(self, v: T) -> T {
+            v.tanh()
+        }
+        #[inline(always)]
+        fn slope_at_output<T: ActFloat>(self, y: T) -> T {
+            T::from(1.0) - y * y
+        }
+    }
+}
+
+/// Evaluates `$body` with `$a` bound to the [`ActKernel`] of the activation `$act`: one
+/// monomorphised copy of the body per activation.
+macro_rules! with_act {
+    ($act:expr, |$a:ident| $body:expr) => {
+        match $act {
+            $crate::nn::layers::fused::Act::Identity => {
+                let $a = $crate::nn::layers::fused::kernels::Identity;
+                $body
+            }
+            $crate::nn::layers::fused::Act::Relu => {
+                let $a = $crate::nn::layers::fused::kernels::Relu;
+                $body
+            }
+            $crate::nn::layers::fused::Act::LeakyRelu(s) => {
+                let $a = $crate::nn::layers::fused::kernels::LeakyRelu(s);
+                $body
+            }
+            $crate::nn::layers::fused::Act::Tanh => {
+                let $a = $crate::nn::layers::fused::kernels::Tanh;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_act;
 
 /// `act(x + b[c])` with `x` `(N, C, *spatial)` and `b` `(C,)`; `b = None` applies only the activation.
 pub fn bias_act(x: &Tensor, bias: Option<&Tensor>, act: Act) -> Result<Tensor> {
+    act.check()?;
     if x.rank() < 2 {
         return Err(Error::Shape(format!("bias/activation expects (N, C, ...), got {:?}", x.dims())));
     }
@@ -36,29 +173,77 @@ pub fn bias_act(x: &Tensor, bias: Option<&Tensor>, act: Act) -> Result<Tensor> {
     if !fast {
         let mut y = x.clone();
         if let Some(b) = bias {
-            let mut shape = vec![1usize; x.rank()];
-            shape[1] = c;
-            y = y.broadcast_add(&b.reshape(shape)?)?;
+            y = y.broadcast_add(&b.reshape(channel_shape(x.rank(), c))?)?;
         }
-        return Ok(match act {
-            Act::Identity => y,
-            Act::Relu => y.relu()?,
-        });
+        return act.candle(&y);
     }
     let x = x.contiguous()?;
     Ok(match bias {
         Some(b) => x.apply_op2(&b.contiguous()?, BiasAct { act })?,
-        None => match act {
-            Act::Identity => x,
-            Act::Relu => x.apply_op1(ReluOp)?,
-        },
+        None if act == Act::Identity => x,
+        None => x.apply_op1(ActOp { act })?,
     })
+}
+
+/// `act(x * scale[c] + shift[c])` with `x` `(N, C, *spatial)`, `scale` and `shift` `(C,)`: batch
+/// norm in evaluation mode with its activation, in one pass over `x` (Candle's two broadcast ops
+/// and the activation took three).
+pub fn scale_shift_act(x: &Tensor, scale: &Tensor, shift: &Tensor, act: Act) -> Result<Tensor> {
+    act.check()?;
+    if x.rank() < 2 {
+        return Err(Error::Shape(format!("scale/shift/activation expects (N, C, ...), got {:?}", x.dims())));
+    }
+    let c = x.dim(1)?;
+    if scale.dims() != [c] || shift.dims() != [c] {
+        return Err(Error::Shape(format!(
+            "scale {:?} and shift {:?} for {c} channels of {:?}",
+            scale.dims(),
+            shift.dims(),
+            x.dims()
+        )));
+    }
+    let fast = x.device().is_cpu() && [x, scale, shift].iter().all(|t| t.dtype() == DType::F32);
+    if !fast {
+        let shape = channel_shape(x.rank(), c);
+        return act.candle(&x.broadcast_mul(&scale.reshape(shape.clone())?)?.broadcast_add(&shift.reshape(shape)?)?);
+    }
+    Ok(x.contiguous()?.apply_op3(&scale.contiguous()?, &shift.contiguous()?, ScaleShiftAct { act })?)
+}
+
+/// `(1, C, 1, ...)` for a rank-`rank` tensor.
+fn channel_shape(rank: usize, c: usize) -> Vec<usize> {
+    let mut shape = vec![1usize; rank];
+    shape[1] = c;
+    shape
 }
 
 /// Inner size (product of spatial dims) and channel count.
 fn geometry(l: &Layout) -> (usize, usize) {
     let d = l.dims();
     (d[2..].iter().product(), d[1])
+}
+
+/// `out[i] = act(x[i] * a + b)` with `(a, b) = coef(channel of i)` over `(N, C, inner)` storage,
+/// parallel over `(n, c)` rows.
+fn per_channel_map(x: &[f32], l: &Layout, coef: impl Fn(usize) -> (f32, f32) + Sync, act: impl ActKernel) -> Vec<f32> {
+    let (inner, c) = geometry(l);
+    let inner = inner.max(1);
+    // SAFETY: every element is written below before the vector is returned.
+    let mut out = unsafe { uninit_vec::<f32>(x.len()) };
+    // Rows of a few thousand values per task at least, so that small spatial sizes (a (N, C)
+    // input, 7 x 7 maps) do not make one task per handful of values.
+    let rows_per_task = 4096usize.div_ceil(inner).max(1);
+    out.par_chunks_mut(inner * rows_per_task).zip(x.par_chunks(inner * rows_per_task)).enumerate().for_each(
+        |(t, (o, xi))| {
+            for (r, (o, xi)) in o.chunks_mut(inner).zip(xi.chunks(inner)).enumerate() {
+                let (a, b) = coef((t * rows_per_task + r) % c);
+                for (o, &v) in o.iter_mut().zip(xi) {
+                    *o = act.apply(v * a + b);
+                }
+            }
+        },
+    );
+    out
 }
 
 struct BiasAct {
@@ -80,16 +265,7 @@ impl CustomOp2 for BiasAct {
             candle_core::bail!("bias/activation: f32 only")
         };
         let (x, b) = (contiguous_slice(x, l1, "bias/activation")?, contiguous_slice(b, l2, "bias/activation")?);
-        let (inner, c) = geometry(l1);
-        let mut out = vec![0f32; x.len()];
-        let relu = self.act == Act::Relu;
-        out.par_chunks_mut(inner.max(1)).zip(x.par_chunks(inner.max(1))).enumerate().for_each(|(i, (o, xi))| {
-            let bv = b[i % c];
-            for (o, &v) in o.iter_mut().zip(xi) {
-                let y = v + bv;
-                *o = if relu && y < 0.0 { 0.0 } else { y };
-            }
-        });
+        let out = with_act!(self.act, |f| per_channel_map(x, l1, |ch| (1.0, b[ch]), f));
         Ok((CpuStorage::F32(out), l1.shape().clone()))
     }
     fn bwd(
@@ -101,7 +277,7 @@ impl CustomOp2 for BiasAct {
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
         let g = match self.act {
             Act::Identity => grad.clone(),
-            Act::Relu => res.apply_op2_no_bwd(&grad.contiguous()?, &ReluGrad)?,
+            act => res.apply_op2_no_bwd(&grad.contiguous()?, &ActGrad { act })?,
         };
         let (n, c) = (g.dim(0)?, g.dim(1)?);
         let gb = g.reshape((n, c, ()))?.sum(2)?.sum(0)?;
@@ -109,29 +285,83 @@ impl CustomOp2 for BiasAct {
     }
 }
 
-struct ReluOp;
+struct ScaleShiftAct {
+    act: Act,
+}
 
-impl CustomOp1 for ReluOp {
+impl CustomOp3 for ScaleShiftAct {
     fn name(&self) -> &'static str {
-        "scidl-relu"
+        "scidl-scale-shift-act"
     }
-    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(x) = s else { candle_core::bail!("relu: f32 only") };
-        let x = contiguous_slice(x, l, "relu")?;
-        let out: Vec<f32> = x.par_iter().map(|&v| if v < 0.0 { 0.0 } else { v }).collect();
-        Ok((CpuStorage::F32(out), l.shape().clone()))
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (CpuStorage::F32(x), CpuStorage::F32(a), CpuStorage::F32(b)) = (s1, s2, s3) else {
+            candle_core::bail!("scale/shift/activation: f32 only")
+        };
+        let what = "scale/shift/activation";
+        let (x, a, b) =
+            (contiguous_slice(x, l1, what)?, contiguous_slice(a, l2, what)?, contiguous_slice(b, l3, what)?);
+        let out = with_act!(self.act, |f| per_channel_map(x, l1, |ch| (a[ch], b[ch]), f));
+        Ok((CpuStorage::F32(out), l1.shape().clone()))
     }
-    fn bwd(&self, _x: &Tensor, res: &Tensor, grad: &Tensor) -> candle_core::Result<Option<Tensor>> {
-        Ok(Some(res.apply_op2_no_bwd(&grad.contiguous()?, &ReluGrad)?))
+    /// Evaluation mode rarely differentiates (saliency maps and adversarial examples do, for the
+    /// input): the gradients are Candle ops on the activation's masked gradient.
+    fn bwd(
+        &self,
+        x: &Tensor,
+        scale: &Tensor,
+        shift: &Tensor,
+        res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let g = match self.act {
+            Act::Identity => grad.clone(),
+            act => res.apply_op2_no_bwd(&grad.contiguous()?, &ActGrad { act })?,
+        };
+        let (n, c) = (g.dim(0)?, g.dim(1)?);
+        let per_channel = |t: &Tensor| t.reshape((n, c, ()))?.sum(2)?.sum(0);
+        let dx = if x.track_op() { Some(g.broadcast_mul(&scale.reshape(channel_shape(x.rank(), c))?)?) } else { None };
+        let dscale = if scale.track_op() { Some(per_channel(&(&g * x)?)?) } else { None };
+        let dshift = if shift.track_op() { Some(per_channel(&g)?) } else { None };
+        Ok((dx, dscale, dshift))
     }
 }
 
-/// `grad * (y > 0)` in one pass (the ReLU backward from its output `y`).
-struct ReluGrad;
+/// The activation alone, one pass.
+struct ActOp {
+    act: Act,
+}
 
-impl CustomOp2 for ReluGrad {
+impl CustomOp1 for ActOp {
     fn name(&self) -> &'static str {
-        "scidl-relu-grad"
+        "scidl-act"
+    }
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(x) = s else { candle_core::bail!("activation: f32 only") };
+        let x = contiguous_slice(x, l, "activation")?;
+        let out: Vec<f32> = with_act!(self.act, |a| x.par_iter().map(|&v| a.apply(v)).collect());
+        Ok((CpuStorage::F32(out), l.shape().clone()))
+    }
+    fn bwd(&self, _x: &Tensor, res: &Tensor, grad: &Tensor) -> candle_core::Result<Option<Tensor>> {
+        Ok(Some(res.apply_op2_no_bwd(&grad.contiguous()?, &ActGrad { act: self.act })?))
+    }
+}
+
+/// `grad * act'(y)` in one pass, from the activation's output `y`.
+struct ActGrad {
+    act: Act,
+}
+
+impl CustomOp2 for ActGrad {
+    fn name(&self) -> &'static str {
+        "scidl-act-grad"
     }
     fn cpu_fwd(
         &self,
@@ -140,9 +370,12 @@ impl CustomOp2 for ReluGrad {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (CpuStorage::F32(y), CpuStorage::F32(g)) = (s1, s2) else { candle_core::bail!("relu grad: f32 only") };
-        let (y, g) = (contiguous_slice(y, l1, "relu grad")?, contiguous_slice(g, l2, "relu grad")?);
-        let out: Vec<f32> = y.par_iter().zip(g.par_iter()).map(|(&y, &g)| if y > 0.0 { g } else { 0.0 }).collect();
+        let (CpuStorage::F32(y), CpuStorage::F32(g)) = (s1, s2) else {
+            candle_core::bail!("activation grad: f32 only")
+        };
+        let (y, g) = (contiguous_slice(y, l1, "activation grad")?, contiguous_slice(g, l2, "activation grad")?);
+        let out: Vec<f32> =
+            with_act!(self.act, |a| y.par_iter().zip(g.par_iter()).map(|(&y, &g)| g * a.slope_at_output(y)).collect());
         Ok((CpuStorage::F32(out), l1.shape().clone()))
     }
 }
@@ -151,6 +384,52 @@ impl CustomOp2 for ReluGrad {
 mod tests {
     use super::*;
     use candle_core::{Device, Var};
+
+    /// LeakyReLU and tanh fused after the bias, and the per-channel scale/shift op with every
+    /// activation, against Candle compositions: forward and the gradients of every input.
+    #[test]
+    fn scale_shift_and_other_activations_match_candle_ops() {
+        let dev = Device::Cpu;
+        // No pre-activation is exactly 0, where Candle's `maximum` passes the gradient to both
+        // sides (PyTorch's LeakyReLU, and this op, give the slope there).
+        let xv: Vec<f32> = (0..2 * 3 * 4 * 5).map(|i| ((i * 37 % 23) as f32 - 11.3) * 0.1).collect();
+        let x = Var::from_tensor(&Tensor::from_vec(xv, (2, 3, 4, 5), &dev).unwrap()).unwrap();
+        let b = Var::from_tensor(&Tensor::new(&[0.35f32, -0.25, 0.05], &dev).unwrap()).unwrap();
+        let a = Var::from_tensor(&Tensor::new(&[1.5f32, -0.5, 0.75], &dev).unwrap()).unwrap();
+        let coeff = Tensor::arange(0f32, 120., &dev).unwrap().reshape((2, 3, 4, 5)).unwrap().cos().unwrap();
+        let d = |p: &Tensor, q: &Tensor| (p - q).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+        for act in [Act::LeakyRelu(0.2), Act::Tanh, Act::Relu, Act::Identity] {
+            let cases: [(Tensor, Tensor, Vec<&Var>); 2] = [
+                (
+                    bias_act(x.as_tensor(), Some(b.as_tensor()), act).unwrap(),
+                    act.candle(&x.broadcast_add(&b.reshape((1, 3, 1, 1)).unwrap()).unwrap()).unwrap(),
+                    vec![&x, &b],
+                ),
+                (
+                    scale_shift_act(x.as_tensor(), a.as_tensor(), b.as_tensor(), act).unwrap(),
+                    act.candle(
+                        &x.broadcast_mul(&a.reshape((1, 3, 1, 1)).unwrap())
+                            .unwrap()
+                            .broadcast_add(&b.reshape((1, 3, 1, 1)).unwrap())
+                            .unwrap(),
+                    )
+                    .unwrap(),
+                    vec![&x, &a, &b],
+                ),
+            ];
+            for (k, (fused, plain, vars)) in cases.into_iter().enumerate() {
+                assert!(d(&fused, &plain) < 1e-6, "{act:?} case {k}: forward");
+                let gf = (fused * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
+                let gp = (plain * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
+                for v in vars {
+                    let e = d(gf.get(v.as_tensor()).unwrap(), gp.get(v.as_tensor()).unwrap());
+                    assert!(e < 1e-5, "{act:?} case {k}: gradient {e}");
+                }
+            }
+        }
+        // A slope outside [0, 1] would break the output-sign backward: refused.
+        assert!(bias_act(x.as_tensor(), None, Act::LeakyRelu(-0.5)).is_err());
+    }
 
     #[test]
     fn fused_matches_candle_ops_forward_and_backward() {

@@ -24,7 +24,7 @@ pub use conv3d::{
     conv3d_layer,
 };
 pub use dropout::Dropout;
-pub use fused::{Act, bias_act};
+pub use fused::{Act, ActFloat, bias_act, scale_shift_act};
 pub use group_norm::{GroupNorm, group_norm};
 pub use pool::{Pool, PoolMode, avg_pool2d, avg_pool3d, global_avg_pool, max_pool2d, max_pool3d};
 pub use recurrent::{Recurrent, RecurrentCell, recurrent};

@@ -18,7 +18,7 @@
 //! weights ([`Recurrent::forward_generic`]).
 
 use super::conv_gemm::Elem;
-use super::cpu::{contiguous_slice, mm_strided};
+use super::cpu::{contiguous_slice, mm_strided, uninit_vec};
 use crate::{Error, Result};
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Module, Shape, Tensor};
@@ -574,7 +574,8 @@ fn gru_fwd_rows<T: Gate>(d: Dims, x: &[T], w: &[T], bias: &[T], hs: &mut [T], ac
     let (t_, h, gh) = (d.t, d.h, d.gh());
     let nb = hs.len() / (t_ * h);
     let (bi, bh) = bias.split_at(gh);
-    let mut gx = vec![T::default(); nb * t_ * gh];
+    // SAFETY: the input projection writes every row.
+    let mut gx = unsafe { uninit_vec::<T>(nb * t_ * gh) };
     project_inputs(d, x, w, bi, &mut gx);
     let mut hh = vec![T::default(); nb * gh];
     let zeros = vec![T::default(); h];
@@ -598,9 +599,12 @@ fn gru_fwd_rows<T: Gate>(d: Dims, x: &[T], w: &[T], bias: &[T], hs: &mut [T], ac
 /// The whole forward: hidden states `(B, T, H)` and what the backward needs.
 fn recurrence_fwd<T: Gate>(cell: RecurrentCell, d: Dims, x: &[T], w: &[T], bias: &[T]) -> (Vec<T>, Saved<T>) {
     let (t, h, gh, rows) = (d.t, d.h, d.gh(), d.rows());
-    let mut hs = vec![T::default(); d.b * t * h];
-    let mut acts = vec![T::default(); d.b * t * gh];
-    let mut state = vec![T::default(); d.b * t * h];
+    // SAFETY (all four buffers): the forward writes every step of every row: the input projection
+    // fills `acts` (the GRU cell then overwrites it), and each step's cell writes its rows of the
+    // hidden states, the cell state or GRU candidate, and tanh(c).
+    let mut hs = unsafe { uninit_vec::<T>(d.b * t * h) };
+    let mut acts = unsafe { uninit_vec::<T>(d.b * t * gh) };
+    let mut state = unsafe { uninit_vec::<T>(d.b * t * h) };
     let chunks = hs
         .par_chunks_mut(rows * t * h)
         .zip(acts.par_chunks_mut(rows * t * gh))
@@ -608,7 +612,8 @@ fn recurrence_fwd<T: Gate>(cell: RecurrentCell, d: Dims, x: &[T], w: &[T], bias:
         .zip(state.par_chunks_mut(rows * t * h));
     match cell {
         RecurrentCell::Lstm => {
-            let mut tanh_c = vec![T::default(); d.b * t * h];
+            // SAFETY: as above, every step of every row writes its tanh(c).
+            let mut tanh_c = unsafe { uninit_vec::<T>(d.b * t * h) };
             chunks
                 .zip(tanh_c.par_chunks_mut(rows * t * h))
                 .for_each(|((((hs, acts), x), cs), tcs)| lstm_fwd_rows(d, x, w, bias, hs, acts, cs, tcs));

@@ -15,7 +15,7 @@
 
 use crate::nn::blocks::{ConvNd, conv_nd};
 use crate::nn::layers::ConvTranspose2d;
-use crate::nn::layers::{Act, BatchNorm, BatchNormConfig, batch_norm1d, batch_norm2d, bias_act};
+use crate::nn::layers::{Act, BatchNorm, BatchNormConfig, batch_norm1d, batch_norm2d};
 use crate::{Error, Result};
 use candle_core::{Module, Tensor};
 use candle_nn::{ConvTranspose2dConfig, Linear, ModuleT, VarBuilder};
@@ -83,13 +83,8 @@ fn up_conv(c_in: usize, c_out: usize, vb: VarBuilder) -> Result<ConvTranspose2d>
     Ok(ConvTranspose2d::new(w, Some(b), ConvTranspose2dConfig { padding: 1, stride: 2, ..Default::default() }))
 }
 
-/// LeakyReLU for a slope in `[0, 1]`: `max(x, slope * x)` (two kernels forward).
-fn leaky_relu(x: &Tensor, slope: f64) -> candle_core::Result<Tensor> {
-    x.maximum(&(x * slope)?)
-}
-
-/// Slope of the discriminator's LeakyReLUs.
-const LEAK: f64 = 0.2;
+/// The discriminator's activation: LeakyReLU with slope 0.2.
+const LEAK: Act = Act::LeakyRelu(0.2);
 
 /// The DCGAN generator: latent vectors `(N, latent)` -> images `(N, C, S, S)` in `[-1, 1]`.
 #[derive(Debug, Clone)]
@@ -130,12 +125,10 @@ impl ModuleT for Generator {
         if l != self.latent {
             candle_core::bail!("DCGAN generator expects latent vectors (N, {}), got {:?}", self.latent, z.dims());
         }
-        let h = self.fc_bn.forward_t(&self.fc.forward(z)?, train)?;
-        let h = bias_act(&h, None, Act::Relu).map_err(candle_core::Error::wrap)?;
+        let h = self.fc_bn.forward_act(&self.fc.forward(z)?, train, Act::Relu).map_err(candle_core::Error::wrap)?;
         let h = h.reshape((n, self.channels, self.quarter, self.quarter))?;
-        let h = self.up1_bn.forward_t(&self.up1.forward(&h)?, train)?;
-        let h = bias_act(&h, None, Act::Relu).map_err(candle_core::Error::wrap)?;
-        self.up2.forward(&h)?.tanh()
+        let h = self.up1_bn.forward_act(&self.up1.forward(&h)?, train, Act::Relu).map_err(candle_core::Error::wrap)?;
+        self.up2.forward_act(&h, Act::Tanh).map_err(candle_core::Error::wrap)
     }
 }
 
@@ -178,9 +171,8 @@ impl ModuleT for Discriminator {
                 s = self.image_size
             );
         }
-        let h = leaky_relu(&self.conv1.forward(x)?, LEAK)?;
-        let h = self.conv2_bn.forward_t(&self.conv2.forward(&h)?, train)?;
-        let h = leaky_relu(&h, LEAK)?;
+        let h = self.conv1.forward_act(x, LEAK)?;
+        let h = self.conv2_bn.forward_act(&self.conv2.forward(&h)?, train, LEAK).map_err(candle_core::Error::wrap)?;
         self.fc.forward(&h.flatten_from(1)?)
     }
 }
