@@ -383,7 +383,18 @@ impl CustomOp2 for ActGrad {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::deviation as d;
     use candle_core::{Device, Var};
+
+    /// A `(2, 3, 4, 5)` input of tenths, shifted down by `offset` tenths, and a non-uniform weight
+    /// for the objective `sum(y * weight)`.
+    fn fixture(offset: f32) -> (Var, Tensor) {
+        let dev = Device::Cpu;
+        let xv: Vec<f32> = (0..120).map(|i| ((i * 37 % 23) as f32 - offset) * 0.1).collect();
+        let x = Var::from_tensor(&Tensor::from_vec(xv, (2, 3, 4, 5), &dev).unwrap()).unwrap();
+        let coeff = Tensor::arange(0f32, 120., &dev).unwrap().reshape((2, 3, 4, 5)).unwrap().cos().unwrap();
+        (x, coeff)
+    }
 
     /// LeakyReLU and tanh fused after the bias, and the per-channel scale/shift op with every
     /// activation, against Candle compositions: forward and the gradients of every input.
@@ -392,12 +403,9 @@ mod tests {
         let dev = Device::Cpu;
         // No pre-activation is exactly 0, where Candle's `maximum` passes the gradient to both
         // sides (PyTorch's LeakyReLU, and this op, give the slope there).
-        let xv: Vec<f32> = (0..2 * 3 * 4 * 5).map(|i| ((i * 37 % 23) as f32 - 11.3) * 0.1).collect();
-        let x = Var::from_tensor(&Tensor::from_vec(xv, (2, 3, 4, 5), &dev).unwrap()).unwrap();
+        let (x, coeff) = fixture(11.3);
         let b = Var::from_tensor(&Tensor::new(&[0.35f32, -0.25, 0.05], &dev).unwrap()).unwrap();
         let a = Var::from_tensor(&Tensor::new(&[1.5f32, -0.5, 0.75], &dev).unwrap()).unwrap();
-        let coeff = Tensor::arange(0f32, 120., &dev).unwrap().reshape((2, 3, 4, 5)).unwrap().cos().unwrap();
-        let d = |p: &Tensor, q: &Tensor| (p - q).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
         for act in [Act::LeakyRelu(0.2), Act::Tanh, Act::Relu, Act::Identity] {
             let cases: [(Tensor, Tensor, Vec<&Var>); 2] = [
                 (
@@ -434,10 +442,8 @@ mod tests {
     #[test]
     fn fused_matches_candle_ops_forward_and_backward() {
         let dev = Device::Cpu;
-        let xv: Vec<f32> = (0..2 * 3 * 4 * 5).map(|i| ((i * 37 % 23) as f32 - 11.0) * 0.1).collect();
-        let x = Var::from_tensor(&Tensor::from_vec(xv, (2, 3, 4, 5), &dev).unwrap()).unwrap();
+        let (x, coeff) = fixture(11.0);
         let b = Var::from_tensor(&Tensor::new(&[0.3f32, -0.2, 0.05], &dev).unwrap()).unwrap();
-        let coeff = Tensor::arange(0f32, 120., &dev).unwrap().reshape((2, 3, 4, 5)).unwrap().cos().unwrap();
         for act in [Act::Relu, Act::Identity] {
             let fused = bias_act(x.as_tensor(), Some(b.as_tensor()), act).unwrap();
             let plain = x.broadcast_add(&b.reshape((1, 3, 1, 1)).unwrap()).unwrap();
@@ -449,27 +455,18 @@ mod tests {
             } else {
                 plain
             };
-            let d = (&fused - &plain).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
-            assert_eq!(d, 0.0);
+            assert_eq!(d(&fused, &plain), 0.0);
             let gf = (fused * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
             let gp = (plain * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
             for v in [&x, &b] {
-                let a = gf.get(v.as_tensor()).unwrap();
-                let p = gp.get(v.as_tensor()).unwrap();
-                let d = (a - p).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
-                assert!(d < 1e-5, "{act:?}: {d}");
+                let e = d(gf.get(v.as_tensor()).unwrap(), gp.get(v.as_tensor()).unwrap());
+                assert!(e < 1e-5, "{act:?}: {e}");
             }
         }
         let r = bias_act(x.as_tensor(), None, Act::Relu).unwrap();
         let gr = (r * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
         let pos = x.gt(0.0).unwrap().to_dtype(candle_core::DType::F32).unwrap();
         let gp = ((x.as_tensor() * pos).unwrap() * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
-        let d = (gr.get(x.as_tensor()).unwrap() - gp.get(x.as_tensor()).unwrap())
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap();
-        assert!(d.to_scalar::<f32>().unwrap() < 1e-6);
+        assert!(d(gr.get(x.as_tensor()).unwrap(), gp.get(x.as_tensor()).unwrap()) < 1e-6);
     }
 }
