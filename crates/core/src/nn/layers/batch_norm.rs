@@ -91,6 +91,7 @@ impl BatchNorm {
     /// (training and evaluation): one pass forward and none extra backward instead of an
     /// activation op of its own.
     pub fn forward_act(&self, x: &Tensor, train: bool, act: Act) -> Result<Tensor> {
+        act.check()?;
         self.check_rank(x)?;
         let c = x.dim(1)?;
         if !train {

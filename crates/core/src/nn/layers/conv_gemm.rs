@@ -268,9 +268,7 @@ impl ConvTranspose2d {
     pub fn weight(&self) -> &Tensor {
         &self.weight
     }
-}
 
-impl ConvTranspose2d {
     /// The transposed convolution, then bias and activation in one fused pass.
     pub fn forward_act(&self, x: &Tensor, act: super::fused::Act) -> Result<Tensor> {
         let c = &self.cfg;

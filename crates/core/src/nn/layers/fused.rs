@@ -26,7 +26,8 @@ pub enum Act {
 }
 
 impl Act {
-    fn check(self) -> Result<()> {
+    /// Refuses settings the kernels cannot differentiate from the output (a slope outside [0, 1]).
+    pub(crate) fn check(self) -> Result<()> {
         match self {
             Act::LeakyRelu(s) if !(0.0..=1.0).contains(&s) => {
                 Err(Error::Config(format!("LeakyReLU slope must be in [0, 1], got {s}")))
