@@ -351,8 +351,9 @@ fn tap_row(g: &ConvGeom, zy: usize, kz: usize, ky: usize) -> Option<(usize, usiz
 }
 
 /// The columns of the output rows `rows` (flattened `z * oh + y`): `kdim` rows of
-/// `rows.len() * ow` values.
-fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T], rows: std::ops::Range<usize>) {
+/// `rows.len() * ow` values, `ld` apart in `cols` (`ld` is more than a row when several images
+/// share one column matrix).
+fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T], rows: std::ops::Range<usize>, ld: usize) {
     let ow = g.out[2];
     let [d, h, w] = g.size;
     let p = rows.len() * ow;
@@ -362,7 +363,7 @@ fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T], rows: std::ops::Range<
         for kz in 0..g.k[0] {
             for ky in 0..g.k[1] {
                 for kx in 0..g.k[2] {
-                    let row = &mut cols[r * p..][..p];
+                    let row = &mut cols[r * ld..][..p];
                     r += 1;
                     let (lo, hi, first) = valid_span(ow, sx, (kx * g.dil[2]) as isize - g.pad[2] as isize, w);
                     for (ri, zy) in rows.clone().enumerate() {
@@ -388,8 +389,9 @@ fn im2col<T: Elem>(g: &ConvGeom, x: &[T], cols: &mut [T], rows: std::ops::Range<
     }
 }
 
-/// Adds the columns of the output rows `rows` back onto the image `dx` (which the caller zeroes).
-fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T], rows: std::ops::Range<usize>) {
+/// Adds the columns of the output rows `rows` (rows `ld` apart in `cols`) back onto the image
+/// `dx` (which the caller zeroes).
+fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T], rows: std::ops::Range<usize>, ld: usize) {
     let ow = g.out[2];
     let [d, h, w] = g.size;
     let p = rows.len() * ow;
@@ -399,7 +401,7 @@ fn col2im<T: Elem>(g: &ConvGeom, cols: &[T], dx: &mut [T], rows: std::ops::Range
         for kz in 0..g.k[0] {
             for ky in 0..g.k[1] {
                 for kx in 0..g.k[2] {
-                    let row = &cols[r * p..][..p];
+                    let row = &cols[r * ld..][..p];
                     r += 1;
                     let (lo, hi, first) = valid_span(ow, sx, (kx * g.dil[2]) as isize - g.pad[2] as isize, w);
                     for (ri, zy) in rows.clone().enumerate() {
@@ -446,7 +448,155 @@ fn slabs(g: &ConvGeom) -> impl Iterator<Item = std::ops::Range<usize>> {
     (0..total.div_ceil(per)).map(move |i| i * per..((i + 1) * per).min(total))
 }
 
+/// GEMM columns a group of small images aims for.
+const GROUP_COLS: usize = 512;
+
+/// Images per column matrix. A small output (a 7 x 7 or 14 x 14 map, whose columns fill a fraction
+/// of a slab) makes a narrow GEMM that repacks the whole weight matrix for a few dozen columns;
+/// several images side by side share one packing and one wide GEMM. Never fewer groups than
+/// threads, and 1 for images big enough to need slabs.
+fn group(g: &ConvGeom) -> usize {
+    let (kd, pd) = (g.kdim(), g.pdim());
+    if pd >= GROUP_COLS || 2 * kd * pd > SLAB_VALUES {
+        return 1;
+    }
+    (SLAB_VALUES / (kd * pd).max(1)).max(GROUP_COLS.div_ceil(pd)).min(g.n.div_ceil(threads())).max(1)
+}
+
+/// The `(rows x pd)` blocks of `gi` images (one after another in `src`) side by side in
+/// `dst (rows x gi*pd)`.
+fn gather<T: Elem>(src: &[T], dst: &mut [T], rows: usize, pd: usize, gi: usize) {
+    for i in 0..gi {
+        for r in 0..rows {
+            dst[r * gi * pd + i * pd..][..pd].copy_from_slice(&src[(i * rows + r) * pd..][..pd]);
+        }
+    }
+}
+
+/// The inverse of [`gather`]: `src (rows x gi*pd)` back into one block per image.
+fn scatter<T: Elem>(src: &[T], dst: &mut [T], rows: usize, pd: usize, gi: usize) {
+    for i in 0..gi {
+        for r in 0..rows {
+            dst[(i * rows + r) * pd..][..pd].copy_from_slice(&src[r * gi * pd + i * pd..][..pd]);
+        }
+    }
+}
+
+/// [`conv_fwd`] for groups of `gs` small images: im2col of each image into its columns of one
+/// matrix, one GEMM, and the output blocks copied back per image.
+fn conv_fwd_grouped<T: Elem>(g: &ConvGeom, x: &[T], w: &[T], gs: usize) -> Vec<T> {
+    let (kd, pd, o) = (g.kdim(), g.pdim(), g.o);
+    let all = 0..g.out[0] * g.out[1];
+    // SAFETY: every group's output blocks are copied in full from its GEMM result.
+    let mut y = unsafe { uninit_vec::<T>(g.n * o * pd) };
+    y.par_chunks_mut(gs * o * pd).zip(x.par_chunks(gs * g.xdim())).for_each(|(yg, xg)| {
+        let gi = xg.len() / g.xdim();
+        let wd = gi * pd;
+        T::with_scratch((kd + o) * wd, |buf| {
+            let (cols, out) = buf.split_at_mut(kd * wd);
+            for (i, xi) in xg.chunks(g.xdim()).enumerate() {
+                im2col(g, xi, &mut cols[i * pd..], all.clone(), wd);
+            }
+            // SAFETY: out (o x wd) = w (o x kd) * cols (kd x wd), row-major, disjoint.
+            unsafe {
+                mm_strided(
+                    o,
+                    wd,
+                    kd,
+                    (out.as_mut_ptr(), wd as isize),
+                    false,
+                    (w.as_ptr(), kd as isize, 1),
+                    (cols.as_ptr(), wd as isize, 1),
+                    Parallelism::None,
+                )
+            }
+            scatter(out, yg, o, pd, gi);
+        })
+    });
+    y
+}
+
+/// [`grad_w`] for groups of `gs` small images: their output gradients side by side, their
+/// columns side by side, one GEMM per group.
+fn grad_w_grouped<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T], gs: usize) -> Vec<T> {
+    let (kd, pd, o) = (g.kdim(), g.pdim(), g.o);
+    let all = 0..g.out[0] * g.out[1];
+    // Whole groups per thread.
+    let per_thread = g.n.div_ceil(threads()).div_ceil(gs).max(1) * gs;
+    x.par_chunks(per_thread * g.xdim())
+        .zip(dy.par_chunks(per_thread * o * pd))
+        .map(|(xt, dyt)| {
+            let mut acc = vec![T::default(); o * kd];
+            for (k, (xg, dyg)) in xt.chunks(gs * g.xdim()).zip(dyt.chunks(gs * o * pd)).enumerate() {
+                let gi = xg.len() / g.xdim();
+                let wd = gi * pd;
+                T::with_scratch((kd + o) * wd, |buf| {
+                    let (cols, dys) = buf.split_at_mut(kd * wd);
+                    for (i, xi) in xg.chunks(g.xdim()).enumerate() {
+                        im2col(g, xi, &mut cols[i * pd..], all.clone(), wd);
+                    }
+                    gather(dyg, dys, o, pd, gi);
+                    // SAFETY: acc (o x kd) [+]= dys (o x wd) * cols^T (wd x kd); disjoint buffers.
+                    unsafe {
+                        mm_strided(
+                            o,
+                            kd,
+                            wd,
+                            (acc.as_mut_ptr(), kd as isize),
+                            k > 0,
+                            (dys.as_ptr(), wd as isize, 1),
+                            (cols.as_ptr(), 1, wd as isize),
+                            Parallelism::None,
+                        )
+                    }
+                });
+            }
+            acc
+        })
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += *y);
+            a
+        })
+        .unwrap_or_else(|| vec![T::default(); o * kd])
+}
+
+/// [`grad_x`] for groups of `gs` small images: one GEMM makes the columns of the whole group.
+fn grad_x_grouped<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T], gs: usize) -> Vec<T> {
+    let (kd, pd, o) = (g.kdim(), g.pdim(), g.o);
+    let all = 0..g.out[0] * g.out[1];
+    let mut dx = vec![T::default(); g.n * g.xdim()];
+    dx.par_chunks_mut(gs * g.xdim()).zip(dy.par_chunks(gs * o * pd)).for_each(|(dxg, dyg)| {
+        let gi = dxg.len() / g.xdim();
+        let wd = gi * pd;
+        T::with_scratch((kd + o) * wd, |buf| {
+            let (cols, dys) = buf.split_at_mut(kd * wd);
+            gather(dyg, dys, o, pd, gi);
+            // SAFETY: cols (kd x wd) = w^T (kd x o) * dys (o x wd); disjoint buffers.
+            unsafe {
+                mm_strided(
+                    kd,
+                    wd,
+                    o,
+                    (cols.as_mut_ptr(), wd as isize),
+                    false,
+                    (w.as_ptr(), 1, kd as isize),
+                    (dys.as_ptr(), wd as isize, 1),
+                    Parallelism::None,
+                )
+            }
+            for (i, dxi) in dxg.chunks_mut(g.xdim()).enumerate() {
+                col2im(g, &cols[i * pd..], dxi, all.clone(), wd);
+            }
+        })
+    });
+    dx
+}
+
 fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
+    let gs = group(g);
+    if gs > 1 {
+        return conv_fwd_grouped(g, x, w, gs);
+    }
     let (kd, pd) = (g.kdim(), g.pdim());
     let ow = g.out[2];
     // SAFETY: the slabs cover every output row of every image, and each GEMM writes its block
@@ -457,7 +607,7 @@ fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
         for rows in slabs(g) {
             let ps = rows.len() * ow;
             T::with_scratch(kd * ps, |cols| {
-                im2col(g, xn, cols, rows.clone());
+                im2col(g, xn, cols, rows.clone(), ps);
                 // SAFETY: yn[:, rows] is (o x ps) with rows pd apart, w is (o x kd), cols is
                 // (kd x ps); all row-major and disjoint.
                 unsafe {
@@ -479,6 +629,10 @@ fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
 }
 
 fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
+    let gs = group(g);
+    if gs > 1 {
+        return grad_w_grouped(g, x, dy, gs);
+    }
     let (kd, pd) = (g.kdim(), g.pdim());
     let ow = g.out[2];
     let par = inner_par(g);
@@ -493,7 +647,7 @@ fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
                 for rows in slabs(g) {
                     let ps = rows.len() * ow;
                     T::with_scratch(kd * ps, |cols| {
-                        im2col(g, &x[n * g.xdim()..][..g.xdim()], cols, rows.clone());
+                        im2col(g, &x[n * g.xdim()..][..g.xdim()], cols, rows.clone(), ps);
                         let dyn_ = &dy[n * g.o * pd + rows.start * ow..];
                         // acc (o x kd) += dy_n[:, rows] (o x ps, rows pd apart) * cols^T (ps x kd)
                         // SAFETY: buffers are sized as described and disjoint.
@@ -523,6 +677,10 @@ fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
 }
 
 fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
+    let gs = group(g);
+    if gs > 1 {
+        return grad_x_grouped(g, w, dy, gs);
+    }
     let (kd, pd) = (g.kdim(), g.pdim());
     let ow = g.out[2];
     let par = inner_par(g);
@@ -545,7 +703,7 @@ fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
                         par,
                     )
                 }
-                col2im(g, cols, dxn, rows.clone());
+                col2im(g, cols, dxn, rows.clone(), ps);
             })
         }
     });
@@ -658,15 +816,30 @@ mod tests {
         }
     }
 
-    /// Compares forward and both gradients with Candle's reference kernels on odd shapes.
+    /// Runs `f` on rayon pools of 1, 2 and 3 threads: the batch is split into image groups and
+    /// slabs by thread count, so each count takes other paths.
+    fn on_pools(f: impl Fn() + Sync) {
+        for threads in [1, 2, 3] {
+            rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(&f);
+        }
+    }
+
+    /// Compares forward and both gradients with Candle's reference kernels on odd shapes, on 1-3
+    /// threads (small images go through the grouped path, big ones through slabs).
     #[test]
     fn matches_candle_reference_on_odd_shapes() {
+        on_pools(matches_candle_reference_on_odd_shapes_here);
+    }
+
+    fn matches_candle_reference_on_odd_shapes_here() {
         for &(n, c, h, w, o, k, p, s, d) in &[
             (2, 3, 7, 9, 4, 3, 1, 1, 1),
             (3, 2, 8, 8, 5, 3, 0, 2, 1),
             (1, 4, 9, 9, 3, 3, 2, 2, 2),
             (2, 1, 6, 5, 2, 1, 0, 1, 1),
             (4, 3, 5, 5, 2, 5, 2, 1, 1),
+            // Seven small images: groups of 7, 4 + 3 or 3 + 3 + 1 on 1, 2 or 3 threads.
+            (7, 4, 7, 7, 6, 4, 1, 2, 1),
             // Big enough for several im2col slabs (72 x 66 columns per output row: 27 rows per
             // slab), strided and dilated ones too.
             (1, 8, 70, 66, 3, 3, 1, 1, 1),
@@ -690,9 +863,13 @@ mod tests {
     }
 
     /// The transposed convolution against Candle's on odd shapes: forward, input and weight
-    /// gradients, with padding, output padding, stride and dilation.
+    /// gradients, with padding, output padding, stride and dilation, on 1-3 threads.
     #[test]
     fn transposed_matches_candle_reference_on_odd_shapes() {
+        on_pools(transposed_matches_candle_reference_on_odd_shapes_here);
+    }
+
+    fn transposed_matches_candle_reference_on_odd_shapes_here() {
         // (n, c_in, h, w, c_out, k, pad, out_pad, stride, dil)
         for &(n, c, h, w, o, k, p, op, s, d) in &[
             (2, 3, 5, 4, 4, 4, 1, 0, 2, 1),
