@@ -155,6 +155,8 @@ impl Module for Recurrent {
 
 /// What the gate kernels need of an element type.
 trait Gate: Elem + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
+    /// `a * b + c` with one rounding (an FMA instruction where the caller enables it).
+    fn mul_add(a: Self, b: Self, c: Self) -> Self;
     fn sigmoid(x: Self) -> Self;
     fn tanh(x: Self) -> Self;
     fn slice<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [Self]>;
@@ -190,6 +192,10 @@ fn exp_f32(x: f32) -> f32 {
 
 impl Gate for f32 {
     #[inline(always)]
+    fn mul_add(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+    #[inline(always)]
     fn sigmoid(x: f32) -> f32 {
         1.0 / (1.0 + exp_f32(-x))
     }
@@ -224,6 +230,10 @@ impl Gate for f32 {
 }
 
 impl Gate for f64 {
+    #[inline(always)]
+    fn mul_add(a: f64, b: f64, c: f64) -> f64 {
+        a.mul_add(b, c)
+    }
     #[inline(always)]
     fn sigmoid(x: f64) -> f64 {
         1.0 / (1.0 + (-x).exp())
@@ -528,6 +538,94 @@ simd_kernel!(
     )
 );
 
+/// Output columns per panel of the packed recurrent weights (two AVX2 vectors of f32).
+const PANEL: usize = 16;
+/// Batch rows per register block of the recurrent product.
+const BLOCK_ROWS: usize = 4;
+
+/// `W_hh^T` `(H x G*H)` in panels of [`PANEL`] columns, each `H` rows of `PANEL` contiguous values
+/// (zero past `G*H`): packed once per sequence for [`recurrent_product`]. Every step's product
+/// through `gemm` packed the same matrix again (a 32 x 256 x 64 product per thread and step).
+fn pack_recurrent<T: Elem>(d: Dims, w: &[T]) -> Vec<T> {
+    let (h, gh) = (d.h, d.gh());
+    let mut packed = vec![T::default(); gh.div_ceil(PANEL) * h * PANEL];
+    for j in 0..gh {
+        for k in 0..h {
+            packed[(j / PANEL) * h * PANEL + k * PANEL + j % PANEL] = w[j * d.wc() + d.f + k];
+        }
+    }
+    packed
+}
+
+/// `c (m x G*H, rows rs_c apart) += a (m x H, rows rs_a apart) W_hh^T` from the packed weights:
+/// blocks of [`BLOCK_ROWS`] rows x [`PANEL`] columns accumulated in registers over `k`. A tail
+/// block recomputes the last row in its unused slots instead of branching, and stores only the
+/// rows it owns. `FMA` chooses fused multiply-adds (the AVX2 + FMA build) or separate ones.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn recurrent_product_body<T: Gate, const FMA: bool>(
+    packed: &[T],
+    h: usize,
+    gh: usize,
+    a: &[T],
+    rs_a: usize,
+    m: usize,
+    c: &mut [T],
+    rs_c: usize,
+) {
+    if m == 0 || h == 0 {
+        return;
+    }
+    for (pi, panel) in packed.chunks_exact(h * PANEL).enumerate() {
+        let (j0, nj) = (pi * PANEL, PANEL.min(gh - pi * PANEL));
+        for i in (0..m).step_by(BLOCK_ROWS) {
+            let rows: [&[T]; BLOCK_ROWS] = std::array::from_fn(|r| &a[(i + r).min(m - 1) * rs_a..][..h]);
+            let mut acc = [[T::default(); PANEL]; BLOCK_ROWS];
+            for (k, b) in panel.chunks_exact(PANEL).enumerate() {
+                for (acc_r, row) in acc.iter_mut().zip(&rows) {
+                    let av = row[k];
+                    for (s, &bv) in acc_r.iter_mut().zip(b) {
+                        *s = if FMA { T::mul_add(av, bv, *s) } else { av * bv + *s };
+                    }
+                }
+            }
+            for (r, acc_r) in acc.iter().enumerate().take(BLOCK_ROWS.min(m - i)) {
+                let dst = &mut c[(i + r) * rs_c + j0..][..nj];
+                dst.iter_mut().zip(acc_r).for_each(|(d, &v)| *d += v);
+            }
+        }
+    }
+}
+
+/// [`recurrent_product_body`], compiled for AVX2 + FMA when the CPU has both.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn recurrent_product<T: Gate>(
+    packed: &[T],
+    h: usize,
+    gh: usize,
+    a: &[T],
+    rs_a: usize,
+    m: usize,
+    c: &mut [T],
+    rs_c: usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2,fma")]
+        #[inline(never)]
+        #[allow(clippy::too_many_arguments)]
+        fn fast<T: Gate>(packed: &[T], h: usize, gh: usize, a: &[T], rs_a: usize, m: usize, c: &mut [T], rs_c: usize) {
+            recurrent_product_body::<T, true>(packed, h, gh, a, rs_a, m, c, rs_c)
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports AVX2 and FMA.
+            return unsafe { fast(packed, h, gh, a, rs_a, m, c, rs_c) };
+        }
+    }
+    recurrent_product_body::<T, false>(packed, h, gh, a, rs_a, m, c, rs_c)
+}
+
 /// LSTM forward over one chunk (`x`, `hs` and the saved buffers: its rows, all steps).
 #[allow(clippy::too_many_arguments)]
 fn lstm_fwd_rows<T: Gate>(
@@ -544,20 +642,12 @@ fn lstm_fwd_rows<T: Gate>(
     let nb = hs.len() / (t_ * h);
     let bsum: Vec<T> = bias[..gh].iter().zip(&bias[gh..]).map(|(&a, &b)| a + b).collect();
     project_inputs(d, x, w, &bsum, acts);
+    let packed = pack_recurrent(d, w);
     let zeros = vec![T::default(); h];
     for t in 0..t_ {
         if t > 0 {
             // a_t += h_{t-1} W_hh^T
-            gemm_rows(
-                (nb, gh, h),
-                &mut acts[t * gh..],
-                t_ * gh,
-                true,
-                &hs[(t - 1) * h..],
-                t_ * h,
-                &w[d.f..],
-                (1, d.wc()),
-            );
+            recurrent_product(&packed, h, gh, &hs[(t - 1) * h..], t_ * h, nb, &mut acts[t * gh..], t_ * gh);
         }
         for r in 0..nb {
             let o = (r * t_ + t) * h;
@@ -578,12 +668,13 @@ fn gru_fwd_rows<T: Gate>(d: Dims, x: &[T], w: &[T], bias: &[T], hs: &mut [T], ac
     let mut gx = unsafe { uninit_vec::<T>(nb * t_ * gh) };
     project_inputs(d, x, w, bi, &mut gx);
     let mut hh = vec![T::default(); nb * gh];
+    let packed = pack_recurrent(d, w);
     let zeros = vec![T::default(); h];
     for t in 0..t_ {
         hh.chunks_mut(gh).for_each(|row| row.copy_from_slice(bh));
         if t > 0 {
             // hh = b_hh + h_{t-1} W_hh^T
-            gemm_rows((nb, gh, h), &mut hh, gh, true, &hs[(t - 1) * h..], t_ * h, &w[d.f..], (1, d.wc()));
+            recurrent_product(&packed, h, gh, &hs[(t - 1) * h..], t_ * h, nb, &mut hh, gh);
         }
         for r in 0..nb {
             let o = (r * t_ + t) * h;
@@ -1011,6 +1102,37 @@ mod tests {
             [d, dgx, dhh].map(|x| bits(&x))
         };
         assert_eq!(gru_bwd(gru_cell_bwd::<f32>), gru_bwd(gru_cell_bwd_body::<f32>));
+    }
+
+    /// The packed recurrent product against a plain triple loop: several row blocks and a tail,
+    /// partial panels, strided rows, and both the fused and the separate multiply-add builds.
+    #[test]
+    fn recurrent_product_matches_plain_loop() {
+        for &(m, f, h, g) in &[(9usize, 3usize, 7usize, 4usize), (4, 1, 16, 3), (1, 2, 5, 4), (13, 4, 64, 4)] {
+            let d = Dims { b: m, t: 1, f, h, g };
+            let (gh, wc) = (d.gh(), d.wc());
+            let w: Vec<f64> = (0..gh * wc).map(|i| ((i * 7 % 13) as f64 - 6.0) * 0.11).collect();
+            let (rs_a, rs_c) = (h + 2, gh + 3);
+            let a: Vec<f64> = (0..m * rs_a).map(|i| ((i * 5 % 11) as f64 - 5.0) * 0.07).collect();
+            let c0: Vec<f64> = (0..m * rs_c).map(|i| (i % 3) as f64).collect();
+            let mut want = c0.clone();
+            for i in 0..m {
+                for j in 0..gh {
+                    want[i * rs_c + j] += (0..h).map(|k| a[i * rs_a + k] * w[j * wc + f + k]).sum::<f64>();
+                }
+            }
+            let packed = pack_recurrent(d, &w);
+            for fma in [false, true] {
+                let mut c = c0.clone();
+                if fma {
+                    recurrent_product_body::<f64, true>(&packed, h, gh, &a, rs_a, m, &mut c, rs_c);
+                } else {
+                    recurrent_product_body::<f64, false>(&packed, h, gh, &a, rs_a, m, &mut c, rs_c);
+                }
+                let err = c.iter().zip(&want).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+                assert!(err < 1e-12, "{:?} fma {fma}: {err}", (m, f, h, g));
+            }
+        }
     }
 
     #[test]
