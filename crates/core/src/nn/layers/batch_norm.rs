@@ -223,6 +223,25 @@ impl BnElem for f64 {
 }
 
 /// Per-channel sums over the `N` blocks of `S` values: `f(k, x)` summed for every channel.
+/// `sum f(a[i], b[i])` in f64 over two equally long slices, in eight interleaved partial sums.
+/// A single running sum is a chain of dependent adds (one per 3-4 cycles); eight independent
+/// ones vectorise and overlap, which made batch norm's reductions several times faster on the
+/// U-Nets' 16-channel 128 x 128 maps.
+#[inline(always)]
+fn sum_lanes<T: Copy>(a: &[T], b: &[T], f: impl Fn(T, T) -> f64) -> f64 {
+    const L: usize = 8;
+    let mut acc = [0f64; L];
+    let (ca, cb) = (a.chunks_exact(L), b[..a.len()].chunks_exact(L));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (pa, pb) in ca.zip(cb) {
+        for l in 0..L {
+            acc[l] += f(pa[l], pb[l]);
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(&x, &y)| f(x, y)).sum();
+    acc.iter().sum::<f64>() + tail
+}
+
 fn channel_sums((n, c, s): (usize, usize, usize), f: impl Fn(usize, usize) -> f64 + Sync) -> Vec<f64> {
     (0..c).into_par_iter().map(|ch| (0..n).map(|i| f(ch, (i * c + ch) * s)).sum()).collect()
 }
@@ -237,11 +256,13 @@ fn pre<T: BnElem>(x: T, scale: f64, shift: f64) -> T {
 fn bn_forward<T: BnElem>(d: (usize, usize, usize), x: &[T], w: &[T], b: &[T], eps: f64, act: Act) -> (Vec<T>, BnStats) {
     let (_, c, s) = d;
     let m = (x.len() / c) as f64;
-    let mean: Vec<f64> =
-        channel_sums(d, |_, o| x[o..o + s].iter().map(|v| v.f()).sum::<f64>()).into_iter().map(|v| v / m).collect();
+    let mean: Vec<f64> = channel_sums(d, |_, o| sum_lanes(&x[o..o + s], &x[o..o + s], |v, _| v.f()))
+        .into_iter()
+        .map(|v| v / m)
+        .collect();
     let var: Vec<f64> = channel_sums(d, |ch, o| {
         let mu = mean[ch];
-        x[o..o + s].iter().map(|v| (v.f() - mu) * (v.f() - mu)).sum::<f64>()
+        sum_lanes(&x[o..o + s], &x[o..o + s], |v, _| (v.f() - mu) * (v.f() - mu))
     })
     .into_iter()
     .map(|v| v / m)
@@ -340,11 +361,10 @@ fn bn_backward_with<T: BnElem>(
     // The gradient at the normalised output: dy times the activation's derivative there.
     let g = |ch: usize, gi: T, xi: T| gi.f() * act.slope_at_output(pre(xi, st.scale[ch], st.shift[ch])).f();
     // sum g and sum g * x_hat per channel.
-    let db =
-        channel_sums(d, |ch, o| dy[o..o + s].iter().zip(&x[o..o + s]).map(|(&gi, &xi)| g(ch, gi, xi)).sum::<f64>());
+    let db = channel_sums(d, |ch, o| sum_lanes(&dy[o..o + s], &x[o..o + s], |gi, xi| g(ch, gi, xi)));
     let dw = channel_sums(d, |ch, o| {
         let (mu, is) = (st.mean[ch], st.inv_std[ch]);
-        dy[o..o + s].iter().zip(&x[o..o + s]).map(|(&gi, &xi)| g(ch, gi, xi) * (xi.f() - mu) * is).sum::<f64>()
+        sum_lanes(&dy[o..o + s], &x[o..o + s], |gi, xi| g(ch, gi, xi) * (xi.f() - mu) * is)
     });
     // SAFETY: dx is written row by row below, the last 2c values after it.
     let mut out = unsafe { uninit_vec::<T>(len + 2 * c) };
