@@ -14,7 +14,7 @@
 //! non-trailing dims (Candle's slow path) with a fresh buffer each. Evaluation folds the running
 //! statistics into one scale and one shift per channel. Other devices run the Candle composition.
 
-use super::cpu::{dispatch3, uninit_vec};
+use super::cpu::{dispatch3, sum_lanes, uninit_vec};
 use super::fused::{Act, ActFloat, ActKernel, scale_shift_act, with_act};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Shape, Tensor, Var};
@@ -223,25 +223,6 @@ impl BnElem for f64 {
 }
 
 /// Per-channel sums over the `N` blocks of `S` values: `f(k, x)` summed for every channel.
-/// `sum f(a[i], b[i])` in f64 over two equally long slices, in eight interleaved partial sums.
-/// A single running sum is a chain of dependent adds (one per 3-4 cycles); eight independent
-/// ones vectorise and overlap, which made batch norm's reductions several times faster on the
-/// U-Nets' 16-channel 128 x 128 maps.
-#[inline(always)]
-fn sum_lanes<T: Copy>(a: &[T], b: &[T], f: impl Fn(T, T) -> f64) -> f64 {
-    const L: usize = 8;
-    let mut acc = [0f64; L];
-    let (ca, cb) = (a.chunks_exact(L), b[..a.len()].chunks_exact(L));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (pa, pb) in ca.zip(cb) {
-        for l in 0..L {
-            acc[l] += f(pa[l], pb[l]);
-        }
-    }
-    let tail: f64 = ra.iter().zip(rb).map(|(&x, &y)| f(x, y)).sum();
-    acc.iter().sum::<f64>() + tail
-}
-
 fn channel_sums((n, c, s): (usize, usize, usize), f: impl Fn(usize, usize) -> f64 + Sync) -> Vec<f64> {
     (0..c).into_par_iter().map(|ch| (0..n).map(|i| f(ch, (i * c + ch) * s)).sum()).collect()
 }
