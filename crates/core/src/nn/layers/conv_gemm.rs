@@ -72,6 +72,9 @@ pub fn geometry(xd: &[usize], wd: &[usize], pad: &[usize], stride: &[usize], dil
         return Err(Error::Shape(format!("conv: empty spatial dims in x {xd:?} or kernel {wd:?}")));
     }
     let (n, c, o, c2) = (xd[0], xd[1], wd[0], wd[1]);
+    if c == 0 || o == 0 {
+        return Err(Error::Shape(format!("conv: no input or output channels in x {xd:?}, kernel {wd:?}")));
+    }
     if c != c2 {
         return Err(Error::Shape(format!("conv: input has {c} channels, kernel {wd:?} expects {c2}")));
     }
@@ -946,5 +949,27 @@ mod tests {
         assert!(g.get(w.as_tensor()).is_some());
         assert!(conv2d(&x, &t(4 * 2 * 9, &[4, 2, 3, 3], 0.2), [0, 0], [1, 1], [1, 1]).is_err());
         assert!(conv2d(&x, w.as_tensor(), [0, 0], [1, 1], [3, 3]).is_err());
+        // No channels: an error, not a zero-sized chunk panic.
+        let none = Tensor::zeros((2, 0, 5, 5), DType::F32, &candle_core::Device::Cpu).unwrap();
+        assert!(
+            conv2d(
+                &none,
+                &Tensor::zeros((4, 0, 3, 3), DType::F32, &candle_core::Device::Cpu).unwrap(),
+                [1, 1],
+                [1, 1],
+                [1, 1]
+            )
+            .is_err()
+        );
+        assert!(
+            conv2d(
+                &x,
+                &Tensor::zeros((0, 3, 3, 3), DType::F32, &candle_core::Device::Cpu).unwrap(),
+                [1, 1],
+                [1, 1],
+                [1, 1]
+            )
+            .is_err()
+        );
     }
 }

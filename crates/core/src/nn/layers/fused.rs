@@ -356,10 +356,9 @@ impl CustomOp3 for ScaleShiftAct {
             act => res.apply_op2_no_bwd(&grad.contiguous()?, &ActGrad { act })?,
         };
         let c = g.dim(1)?;
-        let per_channel = channel_sum;
         let dx = if x.track_op() { Some(g.broadcast_mul(&scale.reshape(channel_shape(x.rank(), c))?)?) } else { None };
-        let dscale = if scale.track_op() { Some(per_channel(&(&g * x)?)?) } else { None };
-        let dshift = if shift.track_op() { Some(per_channel(&g)?) } else { None };
+        let dscale = if scale.track_op() { Some(channel_sum(&(&g * x)?)?) } else { None };
+        let dshift = if shift.track_op() { Some(channel_sum(&g)?) } else { None };
         Ok((dx, dscale, dshift))
     }
 }
