@@ -14,7 +14,7 @@
 //! non-trailing dims (Candle's slow path) with a fresh buffer each. Evaluation folds the running
 //! statistics into one scale and one shift per channel. Other devices run the Candle composition.
 
-use super::cpu::{dispatch3, sum_lanes, uninit_vec};
+use super::cpu::{channel_sums, dispatch3, sum_lanes, uninit_vec};
 use super::fused::{Act, ActFloat, ActKernel, scale_shift_act, with_act};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Shape, Tensor, Var};
@@ -220,11 +220,6 @@ impl BnElem for f64 {
     fn of(v: f64) -> Self {
         v
     }
-}
-
-/// Per-channel sums over the `N` blocks of `S` values: `f(k, x)` summed for every channel.
-fn channel_sums((n, c, s): (usize, usize, usize), f: impl Fn(usize, usize) -> f64 + Sync) -> Vec<f64> {
-    (0..c).into_par_iter().map(|ch| (0..n).map(|i| f(ch, (i * c + ch) * s)).sum()).collect()
 }
 
 /// The pre-activation value of `x` under a channel's scale and shift, rounded to `T` as the

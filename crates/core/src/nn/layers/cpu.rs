@@ -3,6 +3,7 @@
 use super::conv_gemm::Elem;
 use candle_core::{CpuStorage, Layout};
 use gemm::Parallelism;
+use rayon::prelude::*;
 
 /// The elements of a contiguous tensor's storage; `what` names the op in the error.
 pub(crate) fn contiguous_slice<'a, T>(s: &'a [T], l: &Layout, what: &str) -> candle_core::Result<&'a [T]> {
@@ -88,6 +89,12 @@ pub(crate) fn sum_lanes<T: Copy>(a: &[T], b: &[T], f: impl Fn(T, T) -> f64) -> f
     }
     let tail: f64 = ra.iter().zip(rb).map(|(&x, &y)| f(x, y)).sum();
     acc.iter().sum::<f64>() + tail
+}
+
+/// Per-channel sums of an `(N, C, S)` buffer: for every channel, `f(channel, offset)` summed over
+/// the offsets of its `N` blocks of `S` values; parallel over channels.
+pub(crate) fn channel_sums((n, c, s): (usize, usize, usize), f: impl Fn(usize, usize) -> f64 + Sync) -> Vec<f64> {
+    (0..c).into_par_iter().map(|ch| (0..n).map(|i| f(ch, (i * c + ch) * s)).sum()).collect()
 }
 
 /// A row-major operand: pointer, row stride, column stride.

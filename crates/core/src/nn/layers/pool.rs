@@ -213,7 +213,7 @@ fn argmax_plane_scan<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T], arg
     for_each_window(pool, geo, |o, i| {
         if let Some(i) = i {
             let v = plane[i];
-            if arg[o] == usize::MAX || v > val[o] || (v.is_nan() && !val[o].is_nan()) {
+            if arg[o] == usize::MAX || beats(v, val[o]) {
                 val[o] = v;
                 arg[o] = i;
             }
