@@ -8,6 +8,7 @@
 //! gradient when the input needs none (the first layer). Other devices and dtypes use Candle's
 //! kernels. Shapes: `x (N, C, H, W)`, `w (O, C, kh, kw)` -> `(N, O, Ho, Wo)`, one group.
 
+use super::conv_direct::{Kernel, Plan};
 use super::cpu::{dispatch2, mm_strided, uninit_vec};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
@@ -40,7 +41,7 @@ pub struct ConvGeom {
 }
 
 impl ConvGeom {
-    fn kdim(&self) -> usize {
+    pub(super) fn kdim(&self) -> usize {
         self.c * self.k.iter().product::<usize>()
     }
     fn pdim(&self) -> usize {
@@ -288,9 +289,22 @@ impl candle_core::Module for ConvTranspose2d {
 }
 
 /// The element types the GEMM path handles.
-pub trait Elem: Copy + Send + Sync + Default + std::ops::AddAssign + 'static {
+pub trait Elem:
+    Copy
+    + Send
+    + Sync
+    + Default
+    + std::ops::AddAssign
+    + std::ops::Add<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + 'static
+{
     /// One.
     const ONE: Self;
+    /// `a * b + c` with one rounding (an FMA instruction where the caller's build enables it).
+    fn mul_add(a: Self, b: Self, c: Self) -> Self;
+    /// The direct-convolution kernel for this CPU, if it has one.
+    fn direct_kernel() -> Option<Kernel<Self>>;
     /// Runs `f` on this thread's scratch buffer of at least `len` elements (contents unspecified:
     /// whatever the last user left). im2col columns are rewritten in full by every use, so keeping
     /// one buffer per thread saves allocating and zeroing up to tens of MiB per convolution.
@@ -307,6 +321,13 @@ macro_rules! scratch_elem {
         }
         impl Elem for $t {
             const ONE: Self = 1.0;
+            #[inline(always)]
+            fn mul_add(a: Self, b: Self, c: Self) -> Self {
+                a.mul_add(b, c)
+            }
+            fn direct_kernel() -> Option<Kernel<Self>> {
+                super::conv_direct::best_kernel()
+            }
             fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Self]) -> R) -> R {
                 if len > SCRATCH_KEEP {
                     // Too big to keep for the life of the thread: a buffer for this call only.
@@ -608,7 +629,30 @@ fn grad_x_grouped<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T], gs: usize) -> Vec<T>
     dx
 }
 
+/// The direct plan of a stride-1 convolution (`c -> o` channels over `size`), when it pays.
+fn direct_plan<T: Elem>(
+    g: &ConvGeom,
+    (c, o): (usize, usize),
+    size: [usize; 3],
+    pad: [usize; 3],
+) -> Option<(Kernel<T>, Plan)> {
+    if g.stride != [1; 3] {
+        return None;
+    }
+    let kern = T::direct_kernel()?;
+    Plan::new(&kern, (c, o), size, g.k, pad, g.dil).map(|p| (kern, p))
+}
+
 fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
+    if let Some((kern, plan)) = direct_plan::<T>(g, (g.c, g.o), g.size, g.pad) {
+        let kd = g.kdim();
+        return plan.run(&kern, g.n, x, &plan.pack(|o, k| w[o * kd + k]));
+    }
+    conv_fwd_gemm(g, x, w)
+}
+
+/// The forward through im2col + GEMM.
+pub(super) fn conv_fwd_gemm<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
     let gs = group(g);
     if gs > 1 {
         return conv_fwd_grouped(g, x, w, gs);
@@ -645,6 +689,14 @@ fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
 }
 
 fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
+    if let Some((kern, plan)) = direct_plan::<T>(g, (g.c, g.o), g.size, g.pad) {
+        return plan.grad_w(&kern, g.n, x, dy);
+    }
+    grad_w_gemm(g, x, dy)
+}
+
+/// The weight gradient through im2col + GEMM.
+pub(super) fn grad_w_gemm<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
     let gs = group(g);
     if gs > 1 {
         return grad_w_grouped(g, x, dy, gs);
@@ -693,6 +745,21 @@ fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
 }
 
 fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
+    // With stride 1 the input gradient is the convolution of the output gradient, padded by
+    // `dil * (k - 1) - pad`, with the kernel flipped and its channel axes swapped.
+    let flip_pad: Option<Vec<usize>> = (0..3).map(|i| (g.dil[i] * (g.k[i] - 1)).checked_sub(g.pad[i])).collect();
+    if let Some(fp) = flip_pad
+        && let Some((kern, plan)) = direct_plan::<T>(g, (g.o, g.c), g.out, [fp[0], fp[1], fp[2]])
+    {
+        let (taps, kd) = (g.k.iter().product::<usize>(), g.kdim());
+        let wp = plan.pack(|ci, k| w[(k / taps) * kd + ci * taps + taps - 1 - k % taps]);
+        return plan.run(&kern, g.n, dy, &wp);
+    }
+    grad_x_gemm(g, w, dy)
+}
+
+/// The input gradient through GEMM + col2im.
+pub(super) fn grad_x_gemm<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     let gs = group(g);
     if gs > 1 {
         return grad_x_grouped(g, w, dy, gs);

@@ -155,8 +155,6 @@ impl Module for Recurrent {
 
 /// What the gate kernels need of an element type.
 trait Gate: Elem + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
-    /// `a * b + c` with one rounding (an FMA instruction where the caller enables it).
-    fn mul_add(a: Self, b: Self, c: Self) -> Self;
     fn sigmoid(x: Self) -> Self;
     fn tanh(x: Self) -> Self;
     fn slice<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [Self]>;
@@ -195,10 +193,6 @@ fn exp_f32(x: f32) -> f32 {
 
 impl Gate for f32 {
     #[inline(always)]
-    fn mul_add(a: f32, b: f32, c: f32) -> f32 {
-        a.mul_add(b, c)
-    }
-    #[inline(always)]
     fn sigmoid(x: f32) -> f32 {
         1.0 / (1.0 + exp_f32(-x))
     }
@@ -233,10 +227,6 @@ impl Gate for f32 {
 }
 
 impl Gate for f64 {
-    #[inline(always)]
-    fn mul_add(a: f64, b: f64, c: f64) -> f64 {
-        a.mul_add(b, c)
-    }
     #[inline(always)]
     fn sigmoid(x: f64) -> f64 {
         1.0 / (1.0 + (-x).exp())

@@ -1,0 +1,645 @@
+//! Direct convolution for stride 1: no im2col.
+//!
+//! With the input zero-padded once, the tap `(kz, ky, kx)` of the output at flat position `j` of
+//! a padded-width grid (`j = y * Wp + x`, plane `z`) reads the padded input at
+//! `z * Hp * Wp + j + kz * dz * Hp * Wp + ky * dy * Wp + kx * dx`: one fixed offset per tap and
+//! input channel. A run of consecutive output positions therefore reads a contiguous run of the
+//! input for every `(channel, tap)`, which is exactly a row of the im2col matrix, without writing
+//! that matrix (27 copies of the input for a 3 x 3 x 3 kernel, then a second copy when the GEMM
+//! packs it). The register-blocked kernel below keeps a block of output channels x positions in
+//! registers and reads those rows in place; the weights are packed once per call.
+//!
+//! The positions `x >= Wo` of each grid row are computed and dropped (2 of 34 per row for a
+//! 3 x 3 kernel on 32 columns), so the path is taken only where the dropped share is small.
+//! The same kernel computes the input gradient, which is a stride-1 convolution of the padded
+//! output gradient with the flipped, transposed kernel.
+
+use super::conv_gemm::Elem;
+use super::cpu::uninit_vec;
+use rayon::prelude::*;
+
+/// The register-blocked kernels of one instruction set and element type.
+#[derive(Clone, Copy)]
+pub struct Kernel<T> {
+    /// Output channels x grid positions per forward tile.
+    mr: usize,
+    nb: usize,
+    /// `tile(wp, offs, src, dst, ld, rows)` computes, for `r < mr` and `j < nb`,
+    /// `acc[r][j] = sum_k wp[k * mr + r] * src[offs[k] + j]` and stores rows `r < rows` at
+    /// `dst + r * ld`.
+    tile: TileFn<T>,
+    /// Rows of each operand per weight-gradient block.
+    gm: usize,
+    gn: usize,
+    /// `dots(a, b, len, out)` adds `sum_{j < len} a[r][j] * b[i][j]` to `out[r * gn + i]` for the
+    /// `gm` rows `a` and `gn` rows `b` (`len` a multiple of the vector width).
+    dots: DotsFn<T>,
+}
+
+type TileFn<T> = unsafe fn(wp: *const T, offs: &[usize], src: *const T, dst: *mut T, ld: usize, rows: usize);
+type DotsFn<T> = unsafe fn(a: &[*const T], b: &[*const T], len: usize, out: &mut [T]);
+
+/// The x86-64 vector types the kernels run on: f32 and f64 in AVX-512 and AVX2 registers.
+///
+/// Written with intrinsics because LLVM, left to vectorise a plain `[[T; NB]; MR]` loop nest,
+/// chose to vectorise across the `MR` weights and gathered and scattered the accumulators on
+/// every step (20 times slower than im2col + GEMM).
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use std::arch::x86_64::*;
+
+    /// One vector register of `LANES` elements. The methods are only called from functions
+    /// compiled with the instruction set they need, into which they are inlined.
+    pub(super) trait Vector: Copy {
+        type T: Copy;
+        const LANES: usize;
+        unsafe fn zero() -> Self;
+        unsafe fn load(p: *const Self::T) -> Self;
+        unsafe fn splat(v: Self::T) -> Self;
+        /// `a * b + c`, fused.
+        unsafe fn fma(a: Self, b: Self, c: Self) -> Self;
+        unsafe fn store(self, p: *mut Self::T);
+    }
+
+    macro_rules! vector {
+        ($v:ty, $t:ty, $lanes:expr, $zero:ident, $load:ident, $splat:ident, $fma:ident, $store:ident) => {
+            impl Vector for $v {
+                type T = $t;
+                const LANES: usize = $lanes;
+                #[inline(always)]
+                unsafe fn zero() -> Self {
+                    unsafe { $zero() }
+                }
+                #[inline(always)]
+                unsafe fn load(p: *const $t) -> Self {
+                    unsafe { $load(p) }
+                }
+                #[inline(always)]
+                unsafe fn splat(v: $t) -> Self {
+                    unsafe { $splat(v) }
+                }
+                #[inline(always)]
+                unsafe fn fma(a: Self, b: Self, c: Self) -> Self {
+                    unsafe { $fma(a, b, c) }
+                }
+                #[inline(always)]
+                unsafe fn store(self, p: *mut $t) {
+                    unsafe { $store(p, self) }
+                }
+            }
+        };
+    }
+    vector!(__m512, f32, 16, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_storeu_ps);
+    vector!(__m512d, f64, 8, _mm512_setzero_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_storeu_pd);
+    vector!(__m256, f32, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_storeu_ps);
+    vector!(__m256d, f64, 4, _mm256_setzero_pd, _mm256_loadu_pd, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_storeu_pd);
+
+    /// The tile: `MR` channels x `NV` vectors of positions accumulated in registers over `k`.
+    ///
+    /// # Safety
+    /// The CPU must have the vector type's instructions; `wp` must hold `offs.len() * MR` values,
+    /// `src + offs[k] .. + NV * LANES` be readable for every `k`, and `dst + r * ld .. + NV * LANES`
+    /// writable for `r < rows <= MR`.
+    #[inline(always)]
+    pub(super) unsafe fn tile<V: Vector, const MR: usize, const NV: usize>(
+        wp: *const V::T,
+        offs: &[usize],
+        src: *const V::T,
+        dst: *mut V::T,
+        ld: usize,
+        rows: usize,
+    ) {
+        // SAFETY: guaranteed by the caller.
+        unsafe {
+            let mut acc = [[V::zero(); NV]; MR];
+            for (k, &off) in offs.iter().enumerate() {
+                let b: [V; NV] = std::array::from_fn(|v| V::load(src.add(off + v * V::LANES)));
+                let a = wp.add(k * MR);
+                for (r, acc_r) in acc.iter_mut().enumerate() {
+                    let av = V::splat(*a.add(r));
+                    for (s, &bv) in acc_r.iter_mut().zip(&b) {
+                        *s = V::fma(av, bv, *s);
+                    }
+                }
+            }
+            for (r, acc_r) in acc.iter().enumerate().take(rows) {
+                for (v, s) in acc_r.iter().enumerate() {
+                    s.store(dst.add(r * ld + v * V::LANES));
+                }
+            }
+        }
+    }
+
+    /// The dot products of `MR` rows `a` with `NR` rows `b` over `len` values, added to
+    /// `out[r * NR + i]`: one vector accumulator per pair, summed across lanes at the end.
+    ///
+    /// # Safety
+    /// The CPU must have the vector type's instructions; `a` and `b` hold `MR` and `NR` pointers
+    /// to `len` readable values each, `len` is a multiple of `LANES`, `out` holds `MR * NR`.
+    #[inline(always)]
+    pub(super) unsafe fn dots<V: Vector, const MR: usize, const NR: usize>(
+        a: &[*const V::T],
+        b: &[*const V::T],
+        len: usize,
+        out: &mut [V::T],
+    ) where
+        V::T: std::ops::AddAssign + Default,
+    {
+        let a: [*const V::T; MR] = a.try_into().expect("MR rows");
+        let b: [*const V::T; NR] = b.try_into().expect("NR rows");
+        // SAFETY: guaranteed by the caller.
+        unsafe {
+            let mut acc = [[V::zero(); NR]; MR];
+            for j in (0..len).step_by(V::LANES) {
+                let av: [V; MR] = std::array::from_fn(|r| V::load(a[r].add(j)));
+                for (i, &bi) in b.iter().enumerate() {
+                    let bv = V::load(bi.add(j));
+                    for (acc_r, &ar) in acc.iter_mut().zip(&av) {
+                        acc_r[i] = V::fma(ar, bv, acc_r[i]);
+                    }
+                }
+            }
+            let mut lanes = [V::T::default(); 16];
+            for (out_r, acc_r) in out.chunks_exact_mut(NR).zip(&acc) {
+                for (o, v) in out_r.iter_mut().zip(acc_r) {
+                    v.store(lanes.as_mut_ptr());
+                    for &l in &lanes[..V::LANES] {
+                        *o += l;
+                    }
+                }
+            }
+        }
+    }
+
+    macro_rules! dots_fn {
+        ($name:ident, $features:literal, $v:ty, $mr:literal, $nr:literal) => {
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(
+                a: &[*const <$v as Vector>::T],
+                b: &[*const <$v as Vector>::T],
+                len: usize,
+                out: &mut [<$v as Vector>::T],
+            ) {
+                // SAFETY: forwarded; the attribute enables the instructions.
+                unsafe { dots::<$v, $mr, $nr>(a, b, len, out) }
+            }
+        };
+    }
+    // AVX-512: 4 x 6 accumulators of 32; AVX2: 3 x 4 of 16.
+    dots_fn!(f32_dots_avx512, "avx512f", __m512, 4, 6);
+    dots_fn!(f64_dots_avx512, "avx512f", __m512d, 4, 6);
+    dots_fn!(f32_dots_avx2, "avx2,fma", __m256, 3, 4);
+    dots_fn!(f64_dots_avx2, "avx2,fma", __m256d, 3, 4);
+
+    macro_rules! tile_fn {
+        ($name:ident, $features:literal, $v:ty, $mr:literal, $nv:literal) => {
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(
+                wp: *const <$v as Vector>::T,
+                offs: &[usize],
+                src: *const <$v as Vector>::T,
+                dst: *mut <$v as Vector>::T,
+                ld: usize,
+                rows: usize,
+            ) {
+                // SAFETY: forwarded; the attribute enables the instructions.
+                unsafe { tile::<$v, $mr, $nv>(wp, offs, src, dst, ld, rows) }
+            }
+        };
+    }
+    // AVX-512: 8 channels x 2 vectors (16 of the 32 registers accumulate). AVX2: 4 x 3 (12 of 16).
+    tile_fn!(f32_avx512, "avx512f", __m512, 8, 2);
+    tile_fn!(f64_avx512, "avx512f", __m512d, 8, 2);
+    tile_fn!(f32_avx2, "avx2,fma", __m256, 4, 3);
+    tile_fn!(f64_avx2, "avx2,fma", __m256d, 4, 3);
+}
+
+/// The kernels this CPU runs, best first: AVX-512 (forward tiles of 8 channels x 32 f32 or 16
+/// f64 positions, weight-gradient blocks of 4 x 6 rows), then AVX2 + FMA (4 x 24 or 12; 3 x 4).
+/// Empty without either: the caller then takes im2col + GEMM.
+pub(crate) trait Kernels: Sized {
+    fn kernels() -> Vec<Kernel<Self>>;
+}
+
+macro_rules! kernels {
+    ($t:ty, $nb512:literal, $nb2:literal, $tile512:ident, $dots512:ident, $tile2:ident, $dots2:ident) => {
+        impl Kernels for $t {
+            fn kernels() -> Vec<Kernel<$t>> {
+                #[allow(unused_mut)]
+                let mut v = Vec::new();
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::arch::is_x86_feature_detected!("avx512f") {
+                        v.push(Kernel { mr: 8, nb: $nb512, tile: simd::$tile512, gm: 4, gn: 6, dots: simd::$dots512 });
+                    }
+                    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                        v.push(Kernel { mr: 4, nb: $nb2, tile: simd::$tile2, gm: 3, gn: 4, dots: simd::$dots2 });
+                    }
+                }
+                v
+            }
+        }
+    };
+}
+kernels!(f32, 32, 24, f32_avx512, f32_dots_avx512, f32_avx2, f32_dots_avx2);
+kernels!(f64, 16, 12, f64_avx512, f64_dots_avx512, f64_avx2, f64_dots_avx2);
+
+/// The best kernel for this CPU, if any.
+pub(crate) fn best_kernel<T: Kernels>() -> Option<Kernel<T>> {
+    T::kernels().into_iter().next()
+}
+
+/// The smallest share of computed values that are kept (output channels beyond the last
+/// multiple of the block and grid positions past a row's end are computed and dropped) for the
+/// direct path to be taken; below it im2col + GEMM wastes less.
+const MIN_EFFICIENCY: f64 = 0.8;
+
+/// Output positions per parallel job.
+const JOB_POSITIONS: usize = 1024;
+
+/// The layout of one stride-1 convolution on the padded grid.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    /// Input and output channels.
+    c: usize,
+    o: usize,
+    /// Input depth, height, width (unpadded).
+    size: [usize; 3],
+    pad: [usize; 3],
+    k: [usize; 3],
+    dil: [usize; 3],
+    /// Output depth, height, width.
+    out: [usize; 3],
+    /// Padded input depth, height, width.
+    padded: [usize; 3],
+    /// Values per padded input channel.
+    cs: usize,
+    /// Grid positions per output plane (`Ho * Wp`) and the same rounded up to whole tiles.
+    span: usize,
+    ps: usize,
+    /// Values per padded image: its channels and the slack the last tiles read past them.
+    len: usize,
+    mr: usize,
+    nb: usize,
+}
+
+impl Plan {
+    /// The plan for `c -> o` channels over `size` with kernel `k`, padding `pad` and dilation
+    /// `dil`, or `None` when the kernel does not fit or too much of the work would be dropped.
+    pub(crate) fn new<T>(
+        kern: &Kernel<T>,
+        channels: (usize, usize),
+        size: [usize; 3],
+        k: [usize; 3],
+        pad: [usize; 3],
+        dil: [usize; 3],
+    ) -> Option<Plan> {
+        Self::build(kern, channels, size, k, pad, dil).filter(|p| p.kept() >= MIN_EFFICIENCY)
+    }
+
+    /// The share of computed values that are kept.
+    fn kept(&self) -> f64 {
+        let [_, oh, ow] = self.out;
+        (oh * ow) as f64 / self.ps as f64 * self.o as f64 / self.o.next_multiple_of(self.mr) as f64
+    }
+
+    /// [`Plan::new`] whatever the share of dropped work.
+    fn build<T>(
+        kern: &Kernel<T>,
+        (c, o): (usize, usize),
+        size: [usize; 3],
+        k: [usize; 3],
+        pad: [usize; 3],
+        dil: [usize; 3],
+    ) -> Option<Plan> {
+        let mut padded = [0; 3];
+        let mut out = [0; 3];
+        for i in 0..3 {
+            padded[i] = size[i] + 2 * pad[i];
+            out[i] = padded[i].checked_sub(dil[i] * (k[i].checked_sub(1)?))?;
+        }
+        if c == 0 || o == 0 || out.contains(&0) {
+            return None;
+        }
+        let [dp, hp, wp] = padded;
+        let cs = dp * hp * wp;
+        let span = out[1] * wp;
+        let ps = span.div_ceil(kern.nb) * kern.nb;
+        let max_off = (k[0] - 1) * dil[0] * hp * wp + (k[1] - 1) * dil[1] * wp + (k[2] - 1) * dil[2];
+        let len = (c * cs).max((c - 1) * cs + max_off + (out[0] - 1) * hp * wp + ps);
+        Some(Plan { c, o, size, pad, k, dil, out, padded, cs, span, ps, len, mr: kern.mr, nb: kern.nb })
+    }
+
+    fn taps(&self) -> usize {
+        self.k.iter().product()
+    }
+
+    /// The input offset of every `(channel, tap)`, in the weights' order.
+    fn offsets(&self) -> Vec<usize> {
+        let [_, hp, wp] = self.padded;
+        let mut offs = Vec::with_capacity(self.c * self.taps());
+        for ci in 0..self.c {
+            for kz in 0..self.k[0] {
+                for ky in 0..self.k[1] {
+                    for kx in 0..self.k[2] {
+                        offs.push(ci * self.cs + (kz * self.dil[0] * hp + ky * self.dil[1]) * wp + kx * self.dil[2]);
+                    }
+                }
+            }
+        }
+        offs
+    }
+
+    /// The weights in blocks of `mr` output channels: `wp[(b * K + k) * mr + r] = w(b * mr + r, k)`
+    /// with `k = channel * taps + tap`, zero past the last channel.
+    pub(crate) fn pack<T: Elem>(&self, w: impl Fn(usize, usize) -> T) -> Vec<T> {
+        let (kd, mr) = (self.c * self.taps(), self.mr);
+        let blocks = self.o.div_ceil(mr);
+        let mut wp = vec![T::default(); blocks * kd * mr];
+        for o in 0..self.o {
+            for k in 0..kd {
+                wp[((o / mr) * kd + k) * mr + o % mr] = w(o, k);
+            }
+        }
+        wp
+    }
+
+    /// One image `(c, D, H, W)` into its padded buffer of `len` values, zero around it and after.
+    fn pad_into<T: Elem>(&self, x: &[T], dst: &mut [T]) {
+        let [d, h, w] = self.size;
+        let [dp, hp, wp] = self.padded;
+        let [pz, py, px] = self.pad;
+        for (xc, dc) in x.chunks_exact(d * h * w).zip(dst.chunks_mut(self.cs)) {
+            for (zp, plane) in dc.chunks_mut(hp * wp).take(dp).enumerate() {
+                let z = zp.wrapping_sub(pz);
+                for (yp, row) in plane.chunks_mut(wp).enumerate() {
+                    let y = yp.wrapping_sub(py);
+                    if z < d && y < h {
+                        row[..px].fill(T::default());
+                        row[px..px + w].copy_from_slice(&xc[(z * h + y) * w..][..w]);
+                        row[px + w..].fill(T::default());
+                    } else {
+                        row.fill(T::default());
+                    }
+                }
+            }
+        }
+        dst[self.c * self.cs..].fill(T::default());
+    }
+
+    /// The convolution of `n` images `x (n, c, D, H, W)` with the packed weights `wp`:
+    /// `(n, o, Do, Ho, Wo)`.
+    pub(crate) fn run<T: Elem>(&self, kern: &Kernel<T>, n: usize, x: &[T], wp: &[T]) -> Vec<T> {
+        let xdim = self.c * self.size.iter().product::<usize>();
+        let [od, oh, ow] = self.out;
+        let [_, hp, wp_] = self.padded;
+        assert!(x.len() == n * xdim && kern.nb == self.nb && kern.mr == self.mr);
+        assert!(wp.len() == self.o.div_ceil(self.mr) * self.c * self.taps() * self.mr);
+        // SAFETY: pad_into writes every value of each image's buffer.
+        let mut xp = unsafe { uninit_vec::<T>(n * self.len) };
+        xp.par_chunks_mut(self.len).zip(x.par_chunks(xdim)).for_each(|(dst, src)| self.pad_into(src, dst));
+        let offs = self.offsets();
+        let kd = offs.len();
+        let tiles = self.ps / self.nb;
+        let per_job = (JOB_POSITIONS / self.nb).clamp(1, tiles);
+        let chunks = tiles.div_ceil(per_job);
+        // The grid result (n, o, Do, ps); every position is written by exactly one job.
+        // SAFETY: jobs cover every (image, plane, tile) and store every output channel's row.
+        let mut grid = unsafe { uninit_vec::<T>(n * self.o * od * self.ps) };
+        let out = SendPtr(grid.as_mut_ptr());
+        (0..n * od * chunks).into_par_iter().for_each(|job| {
+            let (img, z, chunk) = (job / (od * chunks), job / chunks % od, job % chunks);
+            let t_hi = ((chunk + 1) * per_job).min(tiles);
+            let src = &xp[img * self.len..][..self.len];
+            for b in 0..self.o.div_ceil(self.mr) {
+                let rows = self.mr.min(self.o - b * self.mr);
+                let wb = &wp[b * kd * self.mr..][..kd * self.mr];
+                for t in chunk * per_job..t_hi {
+                    let base = z * hp * wp_ + t * self.nb;
+                    let dst = ((img * self.o + b * self.mr) * od + z) * self.ps + t * self.nb;
+                    // SAFETY: `len` covers base + offs[k] + nb for every tile (see `new`), wb holds
+                    // kd * mr values, and this job alone writes rows b*mr.. of this tile.
+                    unsafe {
+                        (kern.tile)(wb.as_ptr(), &offs, src.as_ptr().add(base), out.get().add(dst), od * self.ps, rows)
+                    }
+                }
+            }
+        });
+        // Drop the grid positions past each row's end.
+        // SAFETY: every output value is copied from the grid.
+        let mut y = unsafe { uninit_vec::<T>(n * self.o * od * oh * ow) };
+        y.par_chunks_mut(od * oh * ow).zip(grid.par_chunks(od * self.ps)).for_each(|(yc, gc)| {
+            for (yz, gz) in yc.chunks_exact_mut(oh * ow).zip(gc.chunks_exact(self.ps)) {
+                for (yr, gr) in yz.chunks_exact_mut(ow).zip(gz[..self.span].chunks_exact(wp_)) {
+                    yr.copy_from_slice(&gr[..ow]);
+                }
+            }
+        });
+        y
+    }
+}
+
+impl Plan {
+    /// The weight gradient `(o, c * taps)` from `n` images `x (n, c, D, H, W)` and the output
+    /// gradient `dy (n, o, Do, Ho, Wo)`: `dW[o][k] = sum dy_grid[o][p] * x_padded[offs[k] + p]`
+    /// over the grid positions `p` of every plane, with the gradient zero past each row's end.
+    pub(crate) fn grad_w<T: Elem>(&self, kern: &Kernel<T>, n: usize, x: &[T], dy: &[T]) -> Vec<T> {
+        let xdim = self.c * self.size.iter().product::<usize>();
+        let [od, oh, ow] = self.out;
+        let [_, hp, wp] = self.padded;
+        let (o, ps) = (self.o, self.ps);
+        assert!(x.len() == n * xdim && dy.len() == n * o * od * oh * ow && kern.nb == self.nb);
+        // SAFETY: pad_into writes every value of each image's buffer.
+        let mut xp = unsafe { uninit_vec::<T>(n * self.len) };
+        xp.par_chunks_mut(self.len).zip(x.par_chunks(xdim)).for_each(|(dst, src)| self.pad_into(src, dst));
+        // The output gradient on the grid, zero past each row's end and past the span.
+        // SAFETY: every grid row and every plane's tail is written below.
+        let mut dyg = unsafe { uninit_vec::<T>(n * o * od * ps) };
+        dyg.par_chunks_mut(od * ps).zip(dy.par_chunks(od * oh * ow)).for_each(|(gc, yc)| {
+            for (gz, yz) in gc.chunks_exact_mut(ps).zip(yc.chunks_exact(oh * ow)) {
+                let (rows, tail) = gz.split_at_mut(self.span);
+                for (gr, yr) in rows.chunks_exact_mut(wp).zip(yz.chunks_exact(ow)) {
+                    gr[..ow].copy_from_slice(yr);
+                    gr[ow..].fill(T::default());
+                }
+                tail.fill(T::default());
+            }
+        });
+        let offs = self.offsets();
+        let kd = offs.len();
+        let tiles = ps / self.nb;
+        let units = n * od * tiles;
+        // Tiles per job: the job's gradient rows and input rows (plus halo) stay in L2.
+        let per_job = (GRAD_W_JOB_VALUES / (o + self.c) / self.nb).max(1);
+        let (gm, gn) = (kern.gm, kern.gn);
+        (0..units.div_ceil(per_job))
+            .into_par_iter()
+            .fold(
+                || vec![T::default(); o * kd],
+                |mut acc, job| {
+                    // The job's runs of tiles, one per plane it touches: (image, plane, t0, t1).
+                    let mut segs = Vec::new();
+                    let (mut u, end) = (job * per_job, ((job + 1) * per_job).min(units));
+                    while u < end {
+                        let (plane, t0) = (u / tiles, u % tiles);
+                        let t1 = tiles.min(t0 + end - u);
+                        segs.push((plane / od, plane % od, t0, t1));
+                        u += t1 - t0;
+                    }
+                    let mut a = vec![std::ptr::null::<T>(); gm];
+                    let mut b = vec![std::ptr::null::<T>(); gn];
+                    let mut block = vec![T::default(); gm * gn];
+                    for ob in (0..o).step_by(gm) {
+                        for kb in (0..kd).step_by(gn) {
+                            block.fill(T::default());
+                            for &(img, z, t0, t1) in &segs {
+                                let at = t0 * self.nb;
+                                for (r, p) in a.iter_mut().enumerate() {
+                                    // Rows past the last channel repeat it; their sums are dropped.
+                                    let oc = (ob + r).min(o - 1);
+                                    *p = dyg[((img * o + oc) * od + z) * ps + at..].as_ptr();
+                                }
+                                for (i, p) in b.iter_mut().enumerate() {
+                                    let off = offs[(kb + i).min(kd - 1)];
+                                    *p = xp[img * self.len + off + z * hp * wp + at..].as_ptr();
+                                }
+                                // SAFETY: a's rows hold (t1 - t0) * nb values within the plane's
+                                // ps; b's rows stay within the image's `len` (see `new`); the
+                                // length is whole tiles, a multiple of the vector width.
+                                unsafe { (kern.dots)(&a, &b, (t1 - t0) * self.nb, &mut block) }
+                            }
+                            for r in 0..gm.min(o - ob) {
+                                for i in 0..gn.min(kd - kb) {
+                                    acc[(ob + r) * kd + kb + i] += block[r * gn + i];
+                                }
+                            }
+                        }
+                    }
+                    acc
+                },
+            )
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += *y);
+                a
+            })
+            .unwrap_or_else(|| vec![T::default(); o * kd])
+    }
+}
+
+/// Values of gradient and input rows per weight-gradient job (f32: 512 KiB, half of a Zen 4
+/// core's L2).
+const GRAD_W_JOB_VALUES: usize = 128 << 10;
+
+/// A raw pointer shared by jobs that write disjoint parts of one buffer.
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+// SAFETY: the jobs sharing it write disjoint elements and nothing reads them meanwhile.
+unsafe impl<T> Send for SendPtr<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for SendPtr<T> {}
+impl<T> SendPtr<T> {
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::conv_gemm::{ConvGeom, conv_fwd_gemm, geometry, grad_w_gemm, grad_x_gemm};
+    use super::*;
+
+    fn values<T: From<f32>>(n: usize, k: f32) -> Vec<T> {
+        (0..n).map(|i| T::from((i as f32 * k).sin() * 0.7 + 0.05)).collect()
+    }
+
+    fn max_diff<T: Into<f64> + Copy>(a: &[T], b: &[T]) -> f64 {
+        assert_eq!(a.len(), b.len());
+        a.iter().zip(b).map(|(&x, &y)| (x.into() - y.into()).abs()).fold(0.0, f64::max)
+    }
+
+    /// Forward and input gradient through the direct kernel against im2col + GEMM, whatever the
+    /// share of dropped work, for `kern` (each instruction set's build where the CPU has it).
+    fn check<T: Elem + From<f32> + Into<f64>>(kern: Kernel<T>, tol: f64) {
+        // (n, c, o, size, k, pad, dil): 2-D (depth 1) and 3-D, channel counts off the block size,
+        // odd sizes, no padding, padding up to the kernel's reach, dilation, 1 x 1 kernels.
+        type Case = (usize, usize, usize, [usize; 3], [usize; 3], [usize; 3], [usize; 3]);
+        let cases: &[Case] = &[
+            (2, 3, 5, [1, 7, 9], [1, 3, 3], [0, 1, 1], [1, 1, 1]),
+            (1, 1, 9, [1, 13, 5], [1, 3, 3], [0, 0, 0], [1, 1, 1]),
+            (3, 4, 17, [1, 6, 31], [1, 5, 3], [0, 2, 1], [1, 1, 2]),
+            (1, 9, 8, [1, 40, 37], [1, 3, 3], [0, 2, 2], [1, 2, 2]),
+            (2, 5, 3, [1, 8, 8], [1, 1, 1], [0, 0, 0], [1, 1, 1]),
+            (2, 3, 4, [5, 6, 7], [3, 3, 3], [1, 1, 1], [1, 1, 1]),
+            (1, 2, 11, [4, 9, 5], [2, 3, 3], [0, 2, 0], [2, 1, 1]),
+            (2, 16, 16, [9, 9, 9], [3, 3, 3], [1, 1, 1], [1, 1, 1]),
+            // Several weight-gradient jobs, split inside planes and across images (2-D) and
+            // across planes (3-D).
+            (2, 40, 40, [1, 50, 45], [1, 3, 3], [0, 1, 1], [1, 1, 1]),
+            (3, 24, 24, [6, 20, 20], [3, 3, 3], [1, 1, 1], [1, 1, 1]),
+        ];
+        for &(n, c, o, size, k, pad, dil) in cases {
+            let spatial = if size[0] == 1 && k[0] == 1 { 2 } else { 3 };
+            let dims = |a: usize, b: usize, s: [usize; 3]| [&[a, b][..], &s[3 - spatial..]].concat();
+            let g: ConvGeom = geometry(
+                &dims(n, c, size),
+                &dims(o, c, k),
+                &pad[3 - spatial..],
+                &[1; 3][3 - spatial..],
+                &dil[3 - spatial..],
+            )
+            .unwrap();
+            let x: Vec<T> = values(n * c * size.iter().product::<usize>(), 0.37);
+            let w: Vec<T> = values(o * c * k.iter().product::<usize>(), 0.91);
+            let case = (n, c, o, size, k, pad, dil);
+
+            let plan = Plan::build(&kern, (c, o), size, k, pad, dil).unwrap();
+            let kd = g.kdim();
+            let ours = plan.run(&kern, n, &x, &plan.pack(|oo, kk| w[oo * kd + kk]));
+            let refr = conv_fwd_gemm(&g, &x, &w);
+            assert!(max_diff(&ours, &refr) < tol, "forward {case:?}: {}", max_diff(&ours, &refr));
+
+            let dy: Vec<T> = values(refr.len(), 0.53);
+            let ours = plan.grad_w(&kern, n, &x, &dy);
+            let refr = grad_w_gemm(&g, &x, &dy);
+            assert!(max_diff(&ours, &refr) < tol * 10.0, "weight gradient {case:?}: {}", max_diff(&ours, &refr));
+            let fp = [0, 1, 2].map(|i| dil[i] * (k[i] - 1) - pad[i]);
+            let plan = Plan::build(&kern, (o, c), g.out, k, fp, dil).unwrap();
+            let taps = k.iter().product::<usize>();
+            let ours =
+                plan.run(&kern, n, &dy, &plan.pack(|ci, kk| w[(kk / taps) * kd + ci * taps + taps - 1 - kk % taps]));
+            let refr = grad_x_gemm(&g, &w, &dy);
+            assert!(max_diff(&ours, &refr) < tol, "input gradient {case:?}: {}", max_diff(&ours, &refr));
+        }
+    }
+
+    #[test]
+    fn direct_matches_im2col_gemm_every_build() {
+        for kern in f32::kernels() {
+            for threads in [1, 3] {
+                rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| check(kern, 1e-4));
+            }
+        }
+        for kern in f64::kernels() {
+            check(kern, 1e-12);
+        }
+    }
+
+    unsafe fn noop<T>(_: *const T, _: &[usize], _: *const T, _: *mut T, _: usize, _: usize) {}
+    unsafe fn noop_dots<T>(_: &[*const T], _: &[*const T], _: usize, _: &mut [T]) {}
+
+    /// The plan declines what does not fit and what would drop most of its work.
+    #[test]
+    fn plan_declines_misfits_and_wasteful_shapes() {
+        let kern = Kernel { mr: 8, nb: 32, tile: noop::<f32>, gm: 4, gn: 6, dots: noop_dots::<f32> };
+        // Kernel wider than the padded input.
+        assert!(Plan::new(&kern, (3, 8), [1, 4, 4], [1, 7, 7], [0, 1, 1], [1, 1, 1]).is_none());
+        // 4 x 4 output on a 6-wide grid: 16 of 32 positions kept.
+        assert!(Plan::new(&kern, (8, 8), [4, 4, 4], [3, 3, 3], [1, 1, 1], [1, 1, 1]).is_none());
+        // 2 of 8 output channels kept.
+        assert!(Plan::new(&kern, (16, 2), [1, 64, 64], [1, 3, 3], [0, 1, 1], [1, 1, 1]).is_none());
+        let p = Plan::new(&kern, (16, 16), [32, 32, 32], [3, 3, 3], [1, 1, 1], [1, 1, 1]).unwrap();
+        // 32 x 34 grid positions per plane, 34 tiles, 32 of 34 columns kept.
+        assert_eq!((p.span, p.ps, p.out), (32 * 34, 32 * 34, [32, 32, 32]));
+        assert!((p.kept() - 32.0 / 34.0).abs() < 1e-12);
+    }
+}
