@@ -350,15 +350,35 @@ impl Plan {
         offs
     }
 
-    /// The weights in blocks of `mr` output channels: `wp[(b * K + k) * mr + r] = w(b * mr + r, k)`
-    /// with `k = channel * taps + tap`, zero past the last channel.
-    pub(crate) fn pack<T: Elem>(&self, w: impl Fn(usize, usize) -> T) -> Vec<T> {
-        let (kd, mr) = (self.c * self.taps(), self.mr);
-        let blocks = self.o.div_ceil(mr);
-        let mut wp = vec![T::default(); blocks * kd * mr];
+    /// The kernel `w (o, c, taps)` in blocks of `mr` output channels:
+    /// `wp[(b * K + k) * mr + r] = w[b * mr + r][k]` with `k = channel * taps + tap`, zero past the
+    /// last channel.
+    pub(crate) fn pack<T: Elem>(&self, w: &[T]) -> Vec<T> {
+        self.pack_with(w, false)
+    }
+
+    /// [`Plan::pack`] for an input gradient: `w (c, o, taps)` is the kernel of the convolution
+    /// whose input gradient this plan computes (channel axes swapped), read flipped in space.
+    pub(crate) fn pack_flipped<T: Elem>(&self, w: &[T]) -> Vec<T> {
+        self.pack_with(w, true)
+    }
+
+    fn pack_with<T: Elem>(&self, w: &[T], flipped: bool) -> Vec<T> {
+        let (taps, mr) = (self.taps(), self.mr);
+        let kd = self.c * taps;
+        assert_eq!(w.len(), self.o * kd);
+        let mut wp = vec![T::default(); self.o.div_ceil(mr) * kd * mr];
         for o in 0..self.o {
-            for k in 0..kd {
-                wp[((o / mr) * kd + k) * mr + o % mr] = w(o, k);
+            let (b, r) = (o / mr, o % mr);
+            for c in 0..self.c {
+                let dst = &mut wp[(b * kd + c * taps) * mr..][..taps * mr];
+                if flipped {
+                    let src = &w[(c * self.o + o) * taps..][..taps];
+                    dst.chunks_exact_mut(mr).zip(src.iter().rev()).for_each(|(d, &v)| d[r] = v);
+                } else {
+                    let src = &w[(o * self.c + c) * taps..][..taps];
+                    dst.chunks_exact_mut(mr).zip(src).for_each(|(d, &v)| d[r] = v);
+                }
             }
         }
         wp
@@ -593,8 +613,7 @@ mod tests {
             let case = (n, c, o, size, k, pad, dil);
 
             let plan = Plan::build(&kern, (c, o), size, k, pad, dil).unwrap();
-            let kd = g.kdim();
-            let ours = plan.run(&kern, n, &x, &plan.pack(|oo, kk| w[oo * kd + kk]));
+            let ours = plan.run(&kern, n, &x, &plan.pack(&w));
             let refr = conv_fwd_gemm(&g, &x, &w);
             assert!(max_diff(&ours, &refr) < tol, "forward {case:?}: {}", max_diff(&ours, &refr));
 
@@ -604,9 +623,7 @@ mod tests {
             assert!(max_diff(&ours, &refr) < tol * 10.0, "weight gradient {case:?}: {}", max_diff(&ours, &refr));
             let fp = [0, 1, 2].map(|i| dil[i] * (k[i] - 1) - pad[i]);
             let plan = Plan::build(&kern, (o, c), g.out, k, fp, dil).unwrap();
-            let taps = k.iter().product::<usize>();
-            let ours =
-                plan.run(&kern, n, &dy, &plan.pack(|ci, kk| w[(kk / taps) * kd + ci * taps + taps - 1 - kk % taps]));
+            let ours = plan.run(&kern, n, &dy, &plan.pack_flipped(&w));
             let refr = grad_x_gemm(&g, &w, &dy);
             assert!(max_diff(&ours, &refr) < tol, "input gradient {case:?}: {}", max_diff(&ours, &refr));
         }

@@ -645,8 +645,7 @@ fn direct_plan<T: Elem>(
 
 fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
     if let Some((kern, plan)) = direct_plan::<T>(g, (g.c, g.o), g.size, g.pad) {
-        let kd = g.kdim();
-        return plan.run(&kern, g.n, x, &plan.pack(|o, k| w[o * kd + k]));
+        return plan.run(&kern, g.n, x, &plan.pack(w));
     }
     conv_fwd_gemm(g, x, w)
 }
@@ -751,9 +750,7 @@ fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     if let Some(fp) = flip_pad
         && let Some((kern, plan)) = direct_plan::<T>(g, (g.o, g.c), g.out, [fp[0], fp[1], fp[2]])
     {
-        let (taps, kd) = (g.k.iter().product::<usize>(), g.kdim());
-        let wp = plan.pack(|ci, k| w[(k / taps) * kd + ci * taps + taps - 1 - k % taps]);
-        return plan.run(&kern, g.n, dy, &wp);
+        return plan.run(&kern, g.n, dy, &plan.pack_flipped(w));
     }
     grad_x_gemm(g, w, dy)
 }
