@@ -423,35 +423,53 @@ impl Plan {
         let tiles = self.ps / self.nb;
         let per_job = (JOB_POSITIONS / self.nb).clamp(1, tiles);
         let chunks = tiles.div_ceil(per_job);
-        // The grid result (n, o, Do, ps); every position is written by exactly one job.
-        // SAFETY: jobs cover every (image, plane, tile) and store every output channel's row.
-        let mut grid = unsafe { uninit_vec::<T>(n * self.o * od * self.ps) };
-        let out = SendPtr(grid.as_mut_ptr());
+        let plane = oh * ow;
+        // SAFETY: every output value is stored by the one job whose tile covers its position.
+        let mut y = unsafe { uninit_vec::<T>(n * self.o * od * plane) };
+        let out = SendPtr(y.as_mut_ptr());
         (0..n * od * chunks).into_par_iter().for_each(|job| {
             let (img, z, chunk) = (job / (od * chunks), job / chunks % od, job % chunks);
-            let t_hi = ((chunk + 1) * per_job).min(tiles);
+            let tiles = chunk * per_job..((chunk + 1) * per_job).min(tiles);
+            // The kept runs of each tile (grid positions x < Wo of the span), as (offset in the
+            // tile, offset in the output plane, length); those of tile t are runs[starts[t]..].
+            let (mut runs, mut starts) = (Vec::new(), vec![0]);
+            for t in tiles.clone() {
+                let (j0, j1) = (t * self.nb, ((t + 1) * self.nb).min(self.span));
+                let mut j = j0;
+                while j < j1 {
+                    let (row, x) = (j / wp_, j % wp_);
+                    let next = ((row + 1) * wp_).min(j1);
+                    if x < ow {
+                        runs.push((j - j0, row * ow + x, (ow - x).min(next - j)));
+                    }
+                    j = next;
+                }
+                starts.push(runs.len());
+            }
             let src = &xp[img * self.len..][..self.len];
+            let mut acc = vec![T::default(); self.mr * self.nb];
             for b in 0..self.o.div_ceil(self.mr) {
                 let rows = self.mr.min(self.o - b * self.mr);
                 let wb = &wp[b * kd * self.mr..][..kd * self.mr];
-                for t in chunk * per_job..t_hi {
+                for (i, t) in tiles.clone().enumerate() {
                     let base = z * hp * wp_ + t * self.nb;
-                    let dst = ((img * self.o + b * self.mr) * od + z) * self.ps + t * self.nb;
                     // SAFETY: `len` covers base + offs[k] + nb for every tile (see `new`), wb holds
-                    // kd * mr values, and this job alone writes rows b*mr.. of this tile.
-                    unsafe {
-                        (kern.tile)(wb.as_ptr(), &offs, src.as_ptr().add(base), out.get().add(dst), od * self.ps, rows)
+                    // kd * mr values, acc holds mr rows of nb.
+                    unsafe { (kern.tile)(wb.as_ptr(), &offs, src.as_ptr().add(base), acc.as_mut_ptr(), self.nb, rows) }
+                    for r in 0..rows {
+                        let dst = ((img * self.o + b * self.mr + r) * od + z) * plane;
+                        for &(from, to, len) in &runs[starts[i]..starts[i + 1]] {
+                            // SAFETY: to + len stays within the plane; this job alone covers
+                            // these positions of this image, plane and channel.
+                            unsafe {
+                                std::ptr::copy_nonoverlapping(
+                                    acc.as_ptr().add(r * self.nb + from),
+                                    out.get().add(dst + to),
+                                    len,
+                                )
+                            }
+                        }
                     }
-                }
-            }
-        });
-        // Drop the grid positions past each row's end.
-        // SAFETY: every output value is copied from the grid.
-        let mut y = unsafe { uninit_vec::<T>(n * self.o * od * oh * ow) };
-        y.par_chunks_mut(od * oh * ow).zip(grid.par_chunks(od * self.ps)).for_each(|(yc, gc)| {
-            for (yz, gz) in yc.chunks_exact_mut(oh * ow).zip(gc.chunks_exact(self.ps)) {
-                for (yr, gr) in yz.chunks_exact_mut(ow).zip(gz[..self.span].chunks_exact(wp_)) {
-                    yr.copy_from_slice(&gr[..ow]);
                 }
             }
         });
