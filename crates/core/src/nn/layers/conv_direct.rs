@@ -171,47 +171,42 @@ mod simd {
         }
     }
 
-    macro_rules! dots_fn {
-        ($name:ident, $features:literal, $v:ty, $mr:literal, $nr:literal) => {
-            #[target_feature(enable = $features)]
-            pub(super) unsafe fn $name(
-                a: &[*const <$v as Vector>::T],
-                b: &[*const <$v as Vector>::T],
-                len: usize,
-                out: &mut [<$v as Vector>::T],
-            ) {
-                // SAFETY: forwarded; the attribute enables the instructions.
-                unsafe { dots::<$v, $mr, $nr>(a, b, len, out) }
+    /// Declares `$name() -> Kernel<T>`: the tile (`$mr` channels x `$nv` vectors) and dots
+    /// (`$gm` x `$gn` rows) kernels compiled with `$features`, with the block sizes the plans
+    /// rely on for their bounds taken from the same constants.
+    macro_rules! kernel {
+        ($name:ident, $features:literal, $v:ty, $mr:literal, $nv:literal, $gm:literal, $gn:literal) => {
+            /// The kernels of this instruction set; only to be called once the CPU is known to
+            /// have it.
+            pub(super) fn $name() -> super::Kernel<<$v as Vector>::T> {
+                type T = <$v as Vector>::T;
+                #[target_feature(enable = $features)]
+                unsafe fn tile_fn(wp: *const T, offs: &[usize], src: *const T, dst: *mut T, ld: usize, rows: usize) {
+                    // SAFETY: forwarded; the attribute enables the instructions.
+                    unsafe { tile::<$v, $mr, $nv>(wp, offs, src, dst, ld, rows) }
+                }
+                #[target_feature(enable = $features)]
+                unsafe fn dots_fn(a: &[*const T], b: &[*const T], len: usize, out: &mut [T]) {
+                    // SAFETY: forwarded; the attribute enables the instructions.
+                    unsafe { dots::<$v, $gm, $gn>(a, b, len, out) }
+                }
+                super::Kernel {
+                    mr: $mr,
+                    nb: $nv * <$v as Vector>::LANES,
+                    tile: tile_fn,
+                    gm: $gm,
+                    gn: $gn,
+                    dots: dots_fn,
+                }
             }
         };
     }
-    // AVX-512: 4 x 6 accumulators of 32; AVX2: 3 x 4 of 16.
-    dots_fn!(f32_dots_avx512, "avx512f", __m512, 4, 6);
-    dots_fn!(f64_dots_avx512, "avx512f", __m512d, 4, 6);
-    dots_fn!(f32_dots_avx2, "avx2,fma", __m256, 3, 4);
-    dots_fn!(f64_dots_avx2, "avx2,fma", __m256d, 3, 4);
-
-    macro_rules! tile_fn {
-        ($name:ident, $features:literal, $v:ty, $mr:literal, $nv:literal) => {
-            #[target_feature(enable = $features)]
-            pub(super) unsafe fn $name(
-                wp: *const <$v as Vector>::T,
-                offs: &[usize],
-                src: *const <$v as Vector>::T,
-                dst: *mut <$v as Vector>::T,
-                ld: usize,
-                rows: usize,
-            ) {
-                // SAFETY: forwarded; the attribute enables the instructions.
-                unsafe { tile::<$v, $mr, $nv>(wp, offs, src, dst, ld, rows) }
-            }
-        };
-    }
-    // AVX-512: 8 channels x 2 vectors (16 of the 32 registers accumulate). AVX2: 4 x 3 (12 of 16).
-    tile_fn!(f32_avx512, "avx512f", __m512, 8, 2);
-    tile_fn!(f64_avx512, "avx512f", __m512d, 8, 2);
-    tile_fn!(f32_avx2, "avx2,fma", __m256, 4, 3);
-    tile_fn!(f64_avx2, "avx2,fma", __m256d, 4, 3);
+    // AVX-512: tiles of 8 channels x 2 vectors (16 of the 32 registers accumulate), dots blocks
+    // of 4 x 6 (24). AVX2: 4 x 3 (12 of 16) and 3 x 4 (12).
+    kernel!(f32_avx512, "avx512f", __m512, 8, 2, 4, 6);
+    kernel!(f64_avx512, "avx512f", __m512d, 8, 2, 4, 6);
+    kernel!(f32_avx2, "avx2,fma", __m256, 4, 3, 3, 4);
+    kernel!(f64_avx2, "avx2,fma", __m256d, 4, 3, 3, 4);
 }
 
 /// The kernels this CPU runs, best first: AVX-512 (forward tiles of 8 channels x 32 f32 or 16
@@ -222,7 +217,7 @@ pub(crate) trait Kernels: Sized {
 }
 
 macro_rules! kernels {
-    ($t:ty, $nb512:literal, $nb2:literal, $tile512:ident, $dots512:ident, $tile2:ident, $dots2:ident) => {
+    ($t:ty, $avx512:ident, $avx2:ident) => {
         impl Kernels for $t {
             fn kernels() -> Vec<Kernel<$t>> {
                 #[allow(unused_mut)]
@@ -230,10 +225,10 @@ macro_rules! kernels {
                 #[cfg(target_arch = "x86_64")]
                 {
                     if std::arch::is_x86_feature_detected!("avx512f") {
-                        v.push(Kernel { mr: 8, nb: $nb512, tile: simd::$tile512, gm: 4, gn: 6, dots: simd::$dots512 });
+                        v.push(simd::$avx512());
                     }
                     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-                        v.push(Kernel { mr: 4, nb: $nb2, tile: simd::$tile2, gm: 3, gn: 4, dots: simd::$dots2 });
+                        v.push(simd::$avx2());
                     }
                 }
                 v
@@ -241,8 +236,8 @@ macro_rules! kernels {
         }
     };
 }
-kernels!(f32, 32, 24, f32_avx512, f32_dots_avx512, f32_avx2, f32_dots_avx2);
-kernels!(f64, 16, 12, f64_avx512, f64_dots_avx512, f64_avx2, f64_dots_avx2);
+kernels!(f32, f32_avx512, f32_avx2);
+kernels!(f64, f64_avx512, f64_avx2);
 
 /// The best kernel for this CPU, if any.
 pub(crate) fn best_kernel<T: Kernels>() -> Option<Kernel<T>> {
@@ -281,6 +276,8 @@ pub(crate) struct Plan {
     len: usize,
     mr: usize,
     nb: usize,
+    /// Padded values held at a time ([`PADDED_VALUES`]; smaller in tests).
+    budget: usize,
 }
 
 impl Plan {
@@ -327,7 +324,23 @@ impl Plan {
         let ps = span.div_ceil(kern.nb) * kern.nb;
         let max_off = (k[0] - 1) * dil[0] * hp * wp + (k[1] - 1) * dil[1] * wp + (k[2] - 1) * dil[2];
         let len = (c * cs).max((c - 1) * cs + max_off + (out[0] - 1) * hp * wp + ps);
-        Some(Plan { c, o, size, pad, k, dil, out, padded, cs, span, ps, len, mr: kern.mr, nb: kern.nb })
+        Some(Plan {
+            c,
+            o,
+            size,
+            pad,
+            k,
+            dil,
+            out,
+            padded,
+            cs,
+            span,
+            ps,
+            len,
+            mr: kern.mr,
+            nb: kern.nb,
+            budget: PADDED_VALUES,
+        })
     }
 
     fn taps(&self) -> usize {
@@ -407,6 +420,11 @@ impl Plan {
         dst[self.c * self.cs..].fill(T::default());
     }
 
+    /// Images padded at a time: as many as fit in the budget, at least one.
+    fn group(&self) -> usize {
+        (self.budget / self.len).max(1)
+    }
+
     /// The convolution of `n` images `x (n, c, D, H, W)` with the packed weights `wp`:
     /// `(n, o, Do, Ho, Wo)`.
     pub(crate) fn run<T: Elem>(&self, kern: &Kernel<T>, n: usize, x: &[T], wp: &[T]) -> Vec<T> {
@@ -415,64 +433,75 @@ impl Plan {
         let [_, hp, wp_] = self.padded;
         assert!(x.len() == n * xdim && kern.nb == self.nb && kern.mr == self.mr);
         assert!(wp.len() == self.o.div_ceil(self.mr) * self.c * self.taps() * self.mr);
-        // SAFETY: pad_into writes every value of each image's buffer.
-        let mut xp = unsafe { uninit_vec::<T>(n * self.len) };
-        xp.par_chunks_mut(self.len).zip(x.par_chunks(xdim)).for_each(|(dst, src)| self.pad_into(src, dst));
         let offs = self.offsets();
         let kd = offs.len();
-        let tiles = self.ps / self.nb;
-        let per_job = (JOB_POSITIONS / self.nb).clamp(1, tiles);
-        let chunks = tiles.div_ceil(per_job);
         let plane = oh * ow;
+        let gs = self.group().min(n.max(1));
+        let tiles = self.ps / self.nb;
+        // Tiles per job: JOB_POSITIONS, fewer when that would leave threads idle (a single image).
+        let jobs_wanted = 4 * rayon::current_num_threads();
+        let per_job = (JOB_POSITIONS / self.nb).min((gs * od * tiles).div_ceil(jobs_wanted)).clamp(1, tiles);
+        let chunks = tiles.div_ceil(per_job);
         // SAFETY: every output value is stored by the one job whose tile covers its position.
         let mut y = unsafe { uninit_vec::<T>(n * self.o * od * plane) };
         let out = SendPtr(y.as_mut_ptr());
-        (0..n * od * chunks).into_par_iter().for_each(|job| {
-            let (img, z, chunk) = (job / (od * chunks), job / chunks % od, job % chunks);
-            let tiles = chunk * per_job..((chunk + 1) * per_job).min(tiles);
-            // The kept runs of each tile (grid positions x < Wo of the span), as (offset in the
-            // tile, offset in the output plane, length); those of tile t are runs[starts[t]..].
-            let (mut runs, mut starts) = (Vec::new(), vec![0]);
-            for t in tiles.clone() {
-                let (j0, j1) = (t * self.nb, ((t + 1) * self.nb).min(self.span));
-                let mut j = j0;
-                while j < j1 {
-                    let (row, x) = (j / wp_, j % wp_);
-                    let next = ((row + 1) * wp_).min(j1);
-                    if x < ow {
-                        runs.push((j - j0, row * ow + x, (ow - x).min(next - j)));
+        // SAFETY: pad_into writes every value of each image's buffer.
+        let mut xp = unsafe { uninit_vec::<T>(gs * self.len) };
+        for (g, xg) in x.chunks(gs * xdim).enumerate() {
+            let gi = xg.len() / xdim;
+            xp.par_chunks_mut(self.len).zip(xg.par_chunks(xdim)).for_each(|(dst, src)| self.pad_into(src, dst));
+            (0..gi * od * chunks).into_par_iter().for_each(|job| {
+                let (i, z, chunk) = (job / (od * chunks), job / chunks % od, job % chunks);
+                let img = g * gs + i;
+                let tiles = chunk * per_job..((chunk + 1) * per_job).min(tiles);
+                // The kept runs of each tile (grid positions x < Wo of the span), as (offset in
+                // the tile, offset in the output plane, length); those of the job's i-th tile
+                // are runs[starts[i]..starts[i + 1]].
+                let (mut runs, mut starts) = (Vec::new(), vec![0]);
+                for t in tiles.clone() {
+                    let (j0, j1) = (t * self.nb, ((t + 1) * self.nb).min(self.span));
+                    let mut j = j0;
+                    while j < j1 {
+                        let (row, x) = (j / wp_, j % wp_);
+                        let next = ((row + 1) * wp_).min(j1);
+                        if x < ow {
+                            runs.push((j - j0, row * ow + x, (ow - x).min(next - j)));
+                        }
+                        j = next;
                     }
-                    j = next;
+                    starts.push(runs.len());
                 }
-                starts.push(runs.len());
-            }
-            let src = &xp[img * self.len..][..self.len];
-            let mut acc = vec![T::default(); self.mr * self.nb];
-            for b in 0..self.o.div_ceil(self.mr) {
-                let rows = self.mr.min(self.o - b * self.mr);
-                let wb = &wp[b * kd * self.mr..][..kd * self.mr];
-                for (i, t) in tiles.clone().enumerate() {
-                    let base = z * hp * wp_ + t * self.nb;
-                    // SAFETY: `len` covers base + offs[k] + nb for every tile (see `new`), wb holds
-                    // kd * mr values, acc holds mr rows of nb.
-                    unsafe { (kern.tile)(wb.as_ptr(), &offs, src.as_ptr().add(base), acc.as_mut_ptr(), self.nb, rows) }
-                    for r in 0..rows {
-                        let dst = ((img * self.o + b * self.mr + r) * od + z) * plane;
-                        for &(from, to, len) in &runs[starts[i]..starts[i + 1]] {
-                            // SAFETY: to + len stays within the plane; this job alone covers
-                            // these positions of this image, plane and channel.
-                            unsafe {
-                                std::ptr::copy_nonoverlapping(
-                                    acc.as_ptr().add(r * self.nb + from),
-                                    out.get().add(dst + to),
-                                    len,
-                                )
+                let src = &xp[i * self.len..][..self.len];
+                let mut acc = vec![T::default(); self.mr * self.nb];
+                for b in 0..self.o.div_ceil(self.mr) {
+                    let rows = self.mr.min(self.o - b * self.mr);
+                    let wb = &wp[b * kd * self.mr..][..kd * self.mr];
+                    for (ti, t) in tiles.clone().enumerate() {
+                        let base = z * hp * wp_ + t * self.nb;
+                        // SAFETY: base + offs[k] + nb <= (Do-1) Hp Wp + ps + (c-1) cs + max_off
+                        // <= len for every tile and tap (`build`), the kernel's block is mr x nb
+                        // by construction (`kernel!`), wb holds kd * mr values, acc mr rows of nb.
+                        unsafe {
+                            (kern.tile)(wb.as_ptr(), &offs, src.as_ptr().add(base), acc.as_mut_ptr(), self.nb, rows)
+                        }
+                        for r in 0..rows {
+                            let dst = ((img * self.o + b * self.mr + r) * od + z) * plane;
+                            for &(from, to, len) in &runs[starts[ti]..starts[ti + 1]] {
+                                // SAFETY: from + len <= nb and to + len <= plane; only this job
+                                // writes these positions of this image, plane and channel.
+                                unsafe {
+                                    std::ptr::copy_nonoverlapping(
+                                        acc.as_ptr().add(r * self.nb + from),
+                                        out.get().add(dst + to),
+                                        len,
+                                    )
+                                }
                             }
                         }
                     }
                 }
-            }
-        });
+            });
+        }
         y
     }
 }
@@ -481,40 +510,45 @@ impl Plan {
     /// The weight gradient `(o, c * taps)` from `n` images `x (n, c, D, H, W)` and the output
     /// gradient `dy (n, o, Do, Ho, Wo)`: `dW[o][k] = sum dy_grid[o][p] * x_padded[offs[k] + p]`
     /// over the grid positions `p` of every plane, with the gradient zero past each row's end.
+    /// The jobs depend on the shapes only and their partial sums are added in order, so the
+    /// result does not depend on the thread count or on scheduling.
     pub(crate) fn grad_w<T: Elem>(&self, kern: &Kernel<T>, n: usize, x: &[T], dy: &[T]) -> Vec<T> {
         let xdim = self.c * self.size.iter().product::<usize>();
         let [od, oh, ow] = self.out;
         let [_, hp, wp] = self.padded;
         let (o, ps) = (self.o, self.ps);
         assert!(x.len() == n * xdim && dy.len() == n * o * od * oh * ow && kern.nb == self.nb);
-        // SAFETY: pad_into writes every value of each image's buffer.
-        let mut xp = unsafe { uninit_vec::<T>(n * self.len) };
-        xp.par_chunks_mut(self.len).zip(x.par_chunks(xdim)).for_each(|(dst, src)| self.pad_into(src, dst));
-        // The output gradient on the grid, zero past each row's end and past the span.
-        // SAFETY: every grid row and every plane's tail is written below.
-        let mut dyg = unsafe { uninit_vec::<T>(n * o * od * ps) };
-        dyg.par_chunks_mut(od * ps).zip(dy.par_chunks(od * oh * ow)).for_each(|(gc, yc)| {
-            for (gz, yz) in gc.chunks_exact_mut(ps).zip(yc.chunks_exact(oh * ow)) {
-                let (rows, tail) = gz.split_at_mut(self.span);
-                for (gr, yr) in rows.chunks_exact_mut(wp).zip(yz.chunks_exact(ow)) {
-                    gr[..ow].copy_from_slice(yr);
-                    gr[ow..].fill(T::default());
-                }
-                tail.fill(T::default());
-            }
-        });
         let offs = self.offsets();
         let kd = offs.len();
+        let gs = self.group().min(n.max(1));
         let tiles = ps / self.nb;
-        let units = n * od * tiles;
         // Tiles per job: the job's gradient rows and input rows (plus halo) stay in L2.
         let per_job = (GRAD_W_JOB_VALUES / (o + self.c) / self.nb).max(1);
         let (gm, gn) = (kern.gm, kern.gn);
-        (0..units.div_ceil(per_job))
-            .into_par_iter()
-            .fold(
-                || vec![T::default(); o * kd],
-                |mut acc, job| {
+        let mut total = vec![T::default(); o * kd];
+        // SAFETY: pad_into writes every value of each image's buffer.
+        let mut xp = unsafe { uninit_vec::<T>(gs * self.len) };
+        // SAFETY: every grid row and every plane's tail is written below.
+        let mut dyg = unsafe { uninit_vec::<T>(gs * o * od * ps) };
+        for (xg, dyc) in x.chunks(gs * xdim).zip(dy.chunks(gs * o * od * oh * ow)) {
+            let gi = xg.len() / xdim;
+            xp.par_chunks_mut(self.len).zip(xg.par_chunks(xdim)).for_each(|(dst, src)| self.pad_into(src, dst));
+            // The output gradient on the grid, zero past each row's end and past the span.
+            dyg.par_chunks_mut(od * ps).zip(dyc.par_chunks(od * oh * ow)).for_each(|(gc, yc)| {
+                for (gz, yz) in gc.chunks_exact_mut(ps).zip(yc.chunks_exact(oh * ow)) {
+                    let (rows, tail) = gz.split_at_mut(self.span);
+                    for (gr, yr) in rows.chunks_exact_mut(wp).zip(yz.chunks_exact(ow)) {
+                        gr[..ow].copy_from_slice(yr);
+                        gr[ow..].fill(T::default());
+                    }
+                    tail.fill(T::default());
+                }
+            });
+            let units = gi * od * tiles;
+            let partials: Vec<Vec<T>> = (0..units.div_ceil(per_job))
+                .into_par_iter()
+                .map(|job| {
+                    let mut acc = vec![T::default(); o * kd];
                     // The job's runs of tiles, one per plane it touches: (image, plane, t0, t1).
                     let mut segs = Vec::new();
                     let (mut u, end) = (job * per_job, ((job + 1) * per_job).min(units));
@@ -541,9 +575,10 @@ impl Plan {
                                     let off = offs[(kb + i).min(kd - 1)];
                                     *p = xp[img * self.len + off + z * hp * wp + at..].as_ptr();
                                 }
-                                // SAFETY: a's rows hold (t1 - t0) * nb values within the plane's
-                                // ps; b's rows stay within the image's `len` (see `new`); the
-                                // length is whole tiles, a multiple of the vector width.
+                                // SAFETY: a's rows hold (t1 - t0) * nb values within their plane
+                                // of ps; b's rows end at z Hp Wp + t1 nb + offs[k] <= len (the
+                                // forward tile's bound, `build`); whole tiles are a multiple of
+                                // the vector width.
                                 unsafe { (kern.dots)(&a, &b, (t1 - t0) * self.nb, &mut block) }
                             }
                             for r in 0..gm.min(o - ob) {
@@ -554,15 +589,19 @@ impl Plan {
                         }
                     }
                     acc
-                },
-            )
-            .reduce_with(|mut a, b| {
-                a.iter_mut().zip(&b).for_each(|(x, y)| *x += *y);
-                a
-            })
-            .unwrap_or_else(|| vec![T::default(); o * kd])
+                })
+                .collect();
+            for p in &partials {
+                total.iter_mut().zip(p).for_each(|(t, &v)| *t += v);
+            }
+        }
+        total
     }
 }
+
+/// Padded input values held at a time (f32: 64 MiB): the batch is padded in groups of images,
+/// so that a large 3-D batch is not copied whole.
+const PADDED_VALUES: usize = 16 << 20;
 
 /// Values of gradient and input rows per weight-gradient job (f32: 512 KiB, half of a Zen 4
 /// core's L2).
@@ -572,9 +611,9 @@ const GRAD_W_JOB_VALUES: usize = 128 << 10;
 #[derive(Clone, Copy)]
 struct SendPtr<T>(*mut T);
 // SAFETY: the jobs sharing it write disjoint elements and nothing reads them meanwhile.
-unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T: Send> Send for SendPtr<T> {}
 // SAFETY: as above.
-unsafe impl<T> Sync for SendPtr<T> {}
+unsafe impl<T: Send> Sync for SendPtr<T> {}
 impl<T> SendPtr<T> {
     fn get(self) -> *mut T {
         self.0
@@ -610,6 +649,11 @@ mod tests {
             (2, 3, 4, [5, 6, 7], [3, 3, 3], [1, 1, 1], [1, 1, 1]),
             (1, 2, 11, [4, 9, 5], [2, 3, 3], [0, 2, 0], [2, 1, 1]),
             (2, 16, 16, [9, 9, 9], [3, 3, 3], [1, 1, 1], [1, 1, 1]),
+            // Output one wide; padding on the width only; padding beyond the kernel's reach
+            // (a 1 x 1 kernel with padding 1: no direct input gradient).
+            (2, 3, 8, [1, 5, 3], [1, 3, 3], [0, 0, 0], [1, 1, 1]),
+            (1, 4, 8, [1, 6, 10], [1, 3, 3], [0, 0, 1], [1, 1, 1]),
+            (2, 5, 9, [1, 7, 6], [1, 1, 1], [0, 1, 1], [1, 1, 1]),
             // Several weight-gradient jobs, split inside planes and across images (2-D) and
             // across planes (3-D).
             (2, 40, 40, [1, 50, 45], [1, 3, 3], [0, 1, 1], [1, 1, 1]),
@@ -630,21 +674,41 @@ mod tests {
             let w: Vec<T> = values(o * c * k.iter().product::<usize>(), 0.91);
             let case = (n, c, o, size, k, pad, dil);
 
-            let plan = Plan::build(&kern, (c, o), size, k, pad, dil).unwrap();
-            let ours = plan.run(&kern, n, &x, &plan.pack(&w));
-            let refr = conv_fwd_gemm(&g, &x, &w);
-            assert!(max_diff(&ours, &refr) < tol, "forward {case:?}: {}", max_diff(&ours, &refr));
+            // The whole batch padded at once, and one image at a time.
+            for one in [false, true] {
+                let mut plan = Plan::build(&kern, (c, o), size, k, pad, dil).unwrap();
+                if one {
+                    plan.budget = plan.len;
+                }
+                let ours = plan.run(&kern, n, &x, &plan.pack(&w));
+                let refr = conv_fwd_gemm(&g, &x, &w);
+                assert!(max_diff(&ours, &refr) < tol, "forward {case:?}: {}", max_diff(&ours, &refr));
 
-            let dy: Vec<T> = values(refr.len(), 0.53);
-            let ours = plan.grad_w(&kern, n, &x, &dy);
-            let refr = grad_w_gemm(&g, &x, &dy);
-            assert!(max_diff(&ours, &refr) < tol * 10.0, "weight gradient {case:?}: {}", max_diff(&ours, &refr));
-            let fp = [0, 1, 2].map(|i| dil[i] * (k[i] - 1) - pad[i]);
-            let plan = Plan::build(&kern, (o, c), g.out, k, fp, dil).unwrap();
-            let ours = plan.run(&kern, n, &dy, &plan.pack_flipped(&w));
-            let refr = grad_x_gemm(&g, &w, &dy);
-            assert!(max_diff(&ours, &refr) < tol, "input gradient {case:?}: {}", max_diff(&ours, &refr));
+                let dy: Vec<T> = values(refr.len(), 0.53);
+                let ours = plan.grad_w(&kern, n, &x, &dy);
+                let refr = grad_w_gemm(&g, &x, &dy);
+                assert!(max_diff(&ours, &refr) < tol * 10.0, "weight gradient {case:?}: {}", max_diff(&ours, &refr));
+
+                // The input gradient needs padding dil * (k - 1) - pad >= 0; beyond it the
+                // GEMM path runs.
+                let Some(fp) = (0..3).map(|i| (dil[i] * (k[i] - 1)).checked_sub(pad[i])).collect::<Option<Vec<_>>>()
+                else {
+                    continue;
+                };
+                let mut plan = Plan::build(&kern, (o, c), g.out, k, [fp[0], fp[1], fp[2]], dil).unwrap();
+                if one {
+                    plan.budget = plan.len;
+                }
+                let ours = plan.run(&kern, n, &dy, &plan.pack_flipped(&w));
+                let refr = grad_x_gemm(&g, &w, &dy);
+                assert!(max_diff(&ours, &refr) < tol, "input gradient {case:?}: {}", max_diff(&ours, &refr));
+            }
         }
+        // An empty batch: no output, a zero weight gradient.
+        let plan = Plan::build(&kern, (3, 5), [1, 6, 6], [1, 3, 3], [0, 1, 1], [1; 3]).unwrap();
+        let w: Vec<T> = values(5 * 3 * 9, 0.2);
+        assert!(plan.run(&kern, 0, &[], &plan.pack(&w)).is_empty());
+        assert!(plan.grad_w(&kern, 0, &[], &[]).iter().all(|&v| v.into() == 0.0));
     }
 
     #[test]

@@ -924,6 +924,10 @@ mod tests {
             // slab), strided and dilated ones too.
             (1, 8, 70, 66, 3, 3, 1, 1, 1),
             (2, 5, 67, 67, 2, 3, 2, 2, 2),
+            // Channel counts the direct (stride-1) path takes where the CPU has AVX2 or AVX-512:
+            // forward and weight gradient; all three.
+            (2, 3, 20, 24, 16, 3, 1, 1, 1),
+            (2, 16, 20, 24, 8, 3, 1, 1, 1),
         ] {
             let x = Var::from_tensor(&t(n * c * h * w, &[n, c, h, w], 0.37)).unwrap();
             let wt = Var::from_tensor(&t(o * c * k * k, &[o, c, k, k], 0.91)).unwrap();
@@ -1002,6 +1006,23 @@ mod tests {
         );
         assert!(conv_transpose2d(&x, &t(3 * 2 * 9, &[3, 2, 3, 3], 0.2), [0; 2], [2; 2], [2; 2], [1; 2]).is_err());
         assert!(conv_transpose2d(&x, &t(3 * 2 * 4, &[3, 2, 2, 2], 0.2), [4; 2], [0; 2], [1; 2], [1; 2]).is_err());
+    }
+
+    /// The shapes the reference test gives the direct path take it where the CPU has a kernel;
+    /// the small ones and strided ones do not.
+    #[test]
+    fn direct_path_is_chosen_by_shape() {
+        if <f32 as Elem>::direct_kernel().is_none() {
+            return;
+        }
+        let g = geometry(&[2, 3, 20, 24], &[16, 3, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
+        assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad).is_some());
+        let g = geometry(&[2, 16, 20, 24], &[8, 16, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
+        assert!(direct_plan::<f32>(&g, (g.o, g.c), g.out, [0, 1, 1]).is_some());
+        let g = geometry(&[2, 3, 7, 9], &[4, 3, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
+        assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad).is_none());
+        let g = geometry(&[2, 16, 20, 24], &[16, 16, 3, 3], &[1, 1], &[2, 2], &[1, 1]).unwrap();
+        assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad).is_none());
     }
 
     #[test]
