@@ -31,8 +31,11 @@ pub struct Kernel<T> {
     /// Rows of each operand per weight-gradient block.
     gm: usize,
     gn: usize,
-    /// `dots(a, b, len, out)` adds `sum_{j < len} a[r][j] * b[i][j]` to `out[r * gn + i]` for the
-    /// `gm` rows `a` and `gn` rows `b` (`len` a multiple of the vector width).
+    /// Vector lanes of the dots kernel.
+    lanes: usize,
+    /// `dots(a, b, len, out)` adds `a[r][j] * b[i][j]` for `j < len` to lane `j % lanes` of
+    /// `out[(r * gn + i) * lanes..][..lanes]`, for the `gm` rows `a` and `gn` rows `b` (`len` a
+    /// multiple of `lanes`): the lanes are summed once per block, not once per call.
     dots: DotsFn<T>,
 }
 
@@ -56,13 +59,14 @@ mod simd {
         unsafe fn zero() -> Self;
         unsafe fn load(p: *const Self::T) -> Self;
         unsafe fn splat(v: Self::T) -> Self;
+        unsafe fn add(a: Self, b: Self) -> Self;
         /// `a * b + c`, fused.
         unsafe fn fma(a: Self, b: Self, c: Self) -> Self;
         unsafe fn store(self, p: *mut Self::T);
     }
 
     macro_rules! vector {
-        ($v:ty, $t:ty, $lanes:expr, $zero:ident, $load:ident, $splat:ident, $fma:ident, $store:ident) => {
+        ($v:ty, $t:ty, $lanes:expr, $zero:ident, $load:ident, $splat:ident, $add:ident, $fma:ident, $store:ident) => {
             impl Vector for $v {
                 type T = $t;
                 const LANES: usize = $lanes;
@@ -79,6 +83,10 @@ mod simd {
                     unsafe { $splat(v) }
                 }
                 #[inline(always)]
+                unsafe fn add(a: Self, b: Self) -> Self {
+                    unsafe { $add(a, b) }
+                }
+                #[inline(always)]
                 unsafe fn fma(a: Self, b: Self, c: Self) -> Self {
                     unsafe { $fma(a, b, c) }
                 }
@@ -89,10 +97,50 @@ mod simd {
             }
         };
     }
-    vector!(__m512, f32, 16, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_storeu_ps);
-    vector!(__m512d, f64, 8, _mm512_setzero_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_storeu_pd);
-    vector!(__m256, f32, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_storeu_ps);
-    vector!(__m256d, f64, 4, _mm256_setzero_pd, _mm256_loadu_pd, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_storeu_pd);
+    vector!(
+        __m512,
+        f32,
+        16,
+        _mm512_setzero_ps,
+        _mm512_loadu_ps,
+        _mm512_set1_ps,
+        _mm512_add_ps,
+        _mm512_fmadd_ps,
+        _mm512_storeu_ps
+    );
+    vector!(
+        __m512d,
+        f64,
+        8,
+        _mm512_setzero_pd,
+        _mm512_loadu_pd,
+        _mm512_set1_pd,
+        _mm512_add_pd,
+        _mm512_fmadd_pd,
+        _mm512_storeu_pd
+    );
+    vector!(
+        __m256,
+        f32,
+        8,
+        _mm256_setzero_ps,
+        _mm256_loadu_ps,
+        _mm256_set1_ps,
+        _mm256_add_ps,
+        _mm256_fmadd_ps,
+        _mm256_storeu_ps
+    );
+    vector!(
+        __m256d,
+        f64,
+        4,
+        _mm256_setzero_pd,
+        _mm256_loadu_pd,
+        _mm256_set1_pd,
+        _mm256_add_pd,
+        _mm256_fmadd_pd,
+        _mm256_storeu_pd
+    );
 
     /// The tile: `MR` channels x `NV` vectors of positions accumulated in registers over `k`.
     ///
@@ -130,12 +178,13 @@ mod simd {
         }
     }
 
-    /// The dot products of `MR` rows `a` with `NR` rows `b` over `len` values, added to
-    /// `out[r * NR + i]`: one vector accumulator per pair, summed across lanes at the end.
+    /// The dot products of `MR` rows `a` with `NR` rows `b` over `len` values, lane by lane: one
+    /// vector accumulator per pair, added to the vector `out[(r * NR + i) * LANES..]` (the
+    /// caller sums the lanes once after all its calls).
     ///
     /// # Safety
     /// The CPU must have the vector type's instructions; `a` and `b` hold `MR` and `NR` pointers
-    /// to `len` readable values each, `len` is a multiple of `LANES`, `out` holds `MR * NR`.
+    /// to `len` readable values each, `len` is a multiple of `LANES`, `out` holds `MR * NR * LANES`.
     #[inline(always)]
     pub(super) unsafe fn dots<V: Vector, const MR: usize, const NR: usize>(
         a: &[*const V::T],
@@ -159,13 +208,10 @@ mod simd {
                     }
                 }
             }
-            let mut lanes = [V::T::default(); 16];
-            for (out_r, acc_r) in out.chunks_exact_mut(NR).zip(&acc) {
-                for (o, v) in out_r.iter_mut().zip(acc_r) {
-                    v.store(lanes.as_mut_ptr());
-                    for &l in &lanes[..V::LANES] {
-                        *o += l;
-                    }
+            for (r, acc_r) in acc.iter().enumerate() {
+                for (i, v) in acc_r.iter().enumerate() {
+                    let p = out.as_mut_ptr().add((r * NR + i) * V::LANES);
+                    V::add(V::load(p), *v).store(p);
                 }
             }
         }
@@ -196,6 +242,7 @@ mod simd {
                     tile: tile_fn,
                     gm: $gm,
                     gn: $gn,
+                    lanes: <$v as Vector>::LANES,
                     dots: dots_fn,
                 }
             }
@@ -560,7 +607,8 @@ impl Plan {
                     }
                     let mut a = vec![std::ptr::null::<T>(); gm];
                     let mut b = vec![std::ptr::null::<T>(); gn];
-                    let mut block = vec![T::default(); gm * gn];
+                    let lanes = kern.lanes;
+                    let mut block = vec![T::default(); gm * gn * lanes];
                     for ob in (0..o).step_by(gm) {
                         for kb in (0..kd).step_by(gn) {
                             block.fill(T::default());
@@ -583,7 +631,8 @@ impl Plan {
                             }
                             for r in 0..gm.min(o - ob) {
                                 for i in 0..gn.min(kd - kb) {
-                                    acc[(ob + r) * kd + kb + i] += block[r * gn + i];
+                                    let v = &block[(r * gn + i) * lanes..][..lanes];
+                                    acc[(ob + r) * kd + kb + i] += v.iter().fold(T::default(), |s, &x| s + x);
                                 }
                             }
                         }
@@ -729,7 +778,7 @@ mod tests {
     /// The plan declines what does not fit and what would drop most of its work.
     #[test]
     fn plan_declines_misfits_and_wasteful_shapes() {
-        let kern = Kernel { mr: 8, nb: 32, tile: noop::<f32>, gm: 4, gn: 6, dots: noop_dots::<f32> };
+        let kern = Kernel { mr: 8, nb: 32, tile: noop::<f32>, gm: 4, gn: 6, lanes: 16, dots: noop_dots::<f32> };
         // Kernel wider than the padded input.
         assert!(Plan::new(&kern, (3, 8), [1, 4, 4], [1, 7, 7], [0, 1, 1], [1, 1, 1]).is_none());
         // 4 x 4 output on a 6-wide grid: 16 of 32 positions kept.
