@@ -200,7 +200,7 @@ fn window_volume(pool: &Pool) -> f64 {
 /// Index (within the plane) of the first maximum of each window; NaN wins, as in PyTorch.
 fn argmax_plane<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T], arg: &mut [usize], val: &mut [T]) {
     if pool.padding == [0; 3] {
-        argmax_plane_unpadded(pool, geo, plane, arg, val)
+        argmax_plane_unpadded::<T, true>(pool, geo, plane, arg, val)
     } else {
         argmax_plane_scan(pool, geo, plane, arg, val)
     }
@@ -235,7 +235,13 @@ fn beats<T: PoolFloat>(v: T, best: T) -> bool {
 /// `(in - kernel) / stride + 1`). Each output row is built from its window rows in scan order:
 /// the maxima along each input row (for the common 2-wide, stride-2 window, pairs), then an
 /// element-wise combination of whole rows, which vectorises; no bounds checks per tap.
-fn argmax_plane_unpadded<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T], arg: &mut [usize], val: &mut [T]) {
+fn argmax_plane_unpadded<T: PoolFloat, const ARG: bool>(
+    pool: &Pool,
+    geo: &Geometry,
+    plane: &[T],
+    arg: &mut [usize],
+    val: &mut [T],
+) {
     let [_, ih, iw] = geo.inp;
     let [od, oh, ow] = geo.out;
     let [kd, kh, kw] = pool.kernel;
@@ -244,7 +250,9 @@ fn argmax_plane_unpadded<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T],
     for z in 0..od {
         for y in 0..oh {
             let o0 = (z * oh + y) * ow;
-            let (bv, bi) = (&mut val[o0..o0 + ow], &mut arg[o0..o0 + ow]);
+            let bv = &mut val[o0..o0 + ow];
+            // Without indices, a one-row stand-in that is never written.
+            let bi = if ARG { &mut arg[o0..o0 + ow] } else { &mut arg[..ow] };
             for dz in 0..kd {
                 for dy in 0..kh {
                     let start = ((z * sd + dz) * ih + y * sh + dy) * iw;
@@ -256,7 +264,9 @@ fn argmax_plane_unpadded<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T],
                         {
                             let take = beats(pair[1], pair[0]);
                             *v = if take { pair[1] } else { pair[0] };
-                            *i = start + 2 * x + take as usize;
+                            if ARG {
+                                *i = start + 2 * x + take as usize;
+                            }
                         }
                     } else {
                         for (x, (v, i)) in tv.iter_mut().zip(ti.iter_mut()).enumerate() {
@@ -265,16 +275,23 @@ fn argmax_plane_unpadded<T: PoolFloat>(pool: &Pool, geo: &Geometry, plane: &[T],
                             for (dx, &w) in row[s0 + 1..s0 + kw].iter().enumerate() {
                                 let take = beats(w, best);
                                 best = if take { w } else { best };
-                                at = if take { s0 + 1 + dx } else { at };
+                                if ARG {
+                                    at = if take { s0 + 1 + dx } else { at };
+                                }
                             }
-                            (*v, *i) = (best, start + at);
+                            *v = best;
+                            if ARG {
+                                *i = start + at;
+                            }
                         }
                     }
                     if !first {
                         for ((b, a), (&v, &i)) in bv.iter_mut().zip(bi.iter_mut()).zip(cur_v.iter().zip(&cur_i)) {
                             let take = beats(v, *b);
                             *b = if take { v } else { *b };
-                            *a = if take { i } else { *a };
+                            if ARG {
+                                *a = if take { i } else { *a };
+                            }
                         }
                     }
                 }
@@ -289,6 +306,12 @@ fn pool_fwd<T: PoolFloat>(pool: &Pool, geo: &Geometry, x: &[T]) -> Vec<T> {
     let mut out = vec![T::ZERO; geo.planes * out_plane];
     let scale = T::from_f64(1.0 / window_volume(pool));
     out.par_chunks_mut(out_plane).zip(x.par_chunks(in_plane)).for_each(|(o, p)| match pool.mode {
+        // The forward needs the maxima only (the backward finds their positions again): without
+        // the indices, the selects are of values alone and can vectorise as blends.
+        PoolMode::Max if pool.padding == [0; 3] => {
+            let mut row = vec![0usize; geo.out[2]];
+            argmax_plane_unpadded::<T, false>(pool, geo, p, &mut row, o);
+        }
         PoolMode::Max => {
             let mut arg = vec![0usize; out_plane];
             argmax_plane(pool, geo, p, &mut arg, o);
@@ -430,10 +453,14 @@ mod tests {
             let plane: Vec<f64> = (0..n).map(|i| if i % 11 == 7 { f64::NAN } else { ((i * 5) % 4) as f64 }).collect();
             let m: usize = geo.out.iter().product();
             let (mut a1, mut v1, mut a2, mut v2) = (vec![0; m], vec![0.0; m], vec![0; m], vec![0.0; m]);
-            argmax_plane_unpadded(&pool, &geo, &plane, &mut a1, &mut v1);
+            argmax_plane_unpadded::<_, true>(&pool, &geo, &plane, &mut a1, &mut v1);
             argmax_plane_scan(&pool, &geo, &plane, &mut a2, &mut v2);
             assert_eq!(a1, a2, "{spatial}-D k {k} s {s} {inp:?}");
             assert!(v1.iter().zip(&v2).all(|(a, b)| a.to_bits() == b.to_bits()));
+            // The forward's value-only scan: the same maxima, NaNs included.
+            let (mut row, mut v3) = (vec![0; geo.out[2]], vec![0.0; m]);
+            argmax_plane_unpadded::<_, false>(&pool, &geo, &plane, &mut row, &mut v3);
+            assert!(v1.iter().zip(&v3).all(|(a, b)| a.to_bits() == b.to_bits()));
             assert!(v1.iter().any(|v| v.is_nan()), "the case should contain a NaN window");
         }
     }
