@@ -28,6 +28,9 @@ pub struct Kernel<T> {
     /// `acc[r][j] = sum_k wp[k * mr + r] * src[offs[k] + j]` and stores rows `r < rows` at
     /// `dst + r * ld`.
     tile: TileFn<T>,
+    /// A narrow tile (more channels x one vector of positions) for small planes, where rounding a
+    /// row span up to `nb` drops too much: `(mr, nb, tile)`. Forward and input gradient only.
+    narrow: (usize, usize, TileFn<T>),
     /// Rows of each operand per weight-gradient block.
     gm: usize,
     gn: usize,
@@ -221,7 +224,7 @@ mod simd {
     /// (`$gm` x `$gn` rows) kernels compiled with `$features`, with the block sizes the plans
     /// rely on for their bounds taken from the same constants.
     macro_rules! kernel {
-        ($name:ident, $features:literal, $v:ty, $mr:literal, $nv:literal, $gm:literal, $gn:literal) => {
+        ($name:ident, $features:literal, $v:ty, $mr:literal, $nv:literal, $nmr:literal, $gm:literal, $gn:literal) => {
             /// The kernels of this instruction set; only to be called once the CPU is known to
             /// have it.
             pub(super) fn $name() -> super::Kernel<<$v as Vector>::T> {
@@ -232,6 +235,11 @@ mod simd {
                     unsafe { tile::<$v, $mr, $nv>(wp, offs, src, dst, ld, rows) }
                 }
                 #[target_feature(enable = $features)]
+                unsafe fn narrow_fn(wp: *const T, offs: &[usize], src: *const T, dst: *mut T, ld: usize, rows: usize) {
+                    // SAFETY: forwarded; the attribute enables the instructions.
+                    unsafe { tile::<$v, $nmr, 1>(wp, offs, src, dst, ld, rows) }
+                }
+                #[target_feature(enable = $features)]
                 unsafe fn dots_fn(a: &[*const T], b: &[*const T], len: usize, out: &mut [T]) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { dots::<$v, $gm, $gn>(a, b, len, out) }
@@ -240,6 +248,7 @@ mod simd {
                     mr: $mr,
                     nb: $nv * <$v as Vector>::LANES,
                     tile: tile_fn,
+                    narrow: ($nmr, <$v as Vector>::LANES, narrow_fn),
                     gm: $gm,
                     gn: $gn,
                     lanes: <$v as Vector>::LANES,
@@ -248,12 +257,12 @@ mod simd {
             }
         };
     }
-    // AVX-512: tiles of 8 channels x 2 vectors (16 of the 32 registers accumulate), dots blocks
-    // of 4 x 6 (24). AVX2: 4 x 3 (12 of 16) and 3 x 4 (12).
-    kernel!(f32_avx512, "avx512f", __m512, 8, 2, 4, 6);
-    kernel!(f64_avx512, "avx512f", __m512d, 8, 2, 4, 6);
-    kernel!(f32_avx2, "avx2,fma", __m256, 4, 3, 3, 4);
-    kernel!(f64_avx2, "avx2,fma", __m256d, 4, 3, 3, 4);
+    // AVX-512: tiles of 8 channels x 2 vectors (16 of the 32 registers accumulate), narrow tiles
+    // of 16 x 1, dots blocks of 4 x 6 (24). AVX2: 4 x 3 (12 of 16), 8 x 1, and 3 x 4 (12).
+    kernel!(f32_avx512, "avx512f", __m512, 8, 2, 16, 4, 6);
+    kernel!(f64_avx512, "avx512f", __m512d, 8, 2, 16, 4, 6);
+    kernel!(f32_avx2, "avx2,fma", __m256, 4, 3, 8, 3, 4);
+    kernel!(f64_avx2, "avx2,fma", __m256d, 4, 3, 8, 3, 4);
 }
 
 /// The kernels this CPU runs, best first: AVX-512 (forward tiles of 8 channels x 32 f32 or 16
@@ -323,6 +332,8 @@ pub(crate) struct Plan {
     len: usize,
     mr: usize,
     nb: usize,
+    /// Whether the plan runs the kernel's narrow tile (forward only).
+    narrow: bool,
     /// Padded values held at a time ([`PADDED_VALUES`]; smaller in tests).
     budget: usize,
 }
@@ -338,7 +349,22 @@ impl Plan {
         pad: [usize; 3],
         dil: [usize; 3],
     ) -> Option<Plan> {
-        Self::build(kern, channels, size, k, pad, dil).filter(|p| p.kept() >= MIN_EFFICIENCY)
+        Self::build(kern, false, channels, size, k, pad, dil).filter(|p| p.kept() >= MIN_EFFICIENCY)
+    }
+
+    /// [`Plan::new`], or where the regular tile drops too much, the same with the kernel's narrow
+    /// tile (one vector of positions per tile: an 8 x 8 plane's rows of 10 round up to 80
+    /// positions instead of 96). For forward passes (and input gradients), not [`Plan::grad_w`].
+    pub(crate) fn new_forward<T>(
+        kern: &Kernel<T>,
+        channels: (usize, usize),
+        size: [usize; 3],
+        k: [usize; 3],
+        pad: [usize; 3],
+        dil: [usize; 3],
+    ) -> Option<Plan> {
+        Self::new(kern, channels, size, k, pad, dil)
+            .or_else(|| Self::build(kern, true, channels, size, k, pad, dil).filter(|p| p.kept() >= MIN_EFFICIENCY))
     }
 
     /// The share of computed values that are kept.
@@ -350,6 +376,7 @@ impl Plan {
     /// [`Plan::new`] whatever the share of dropped work.
     fn build<T>(
         kern: &Kernel<T>,
+        narrow: bool,
         (c, o): (usize, usize),
         size: [usize; 3],
         k: [usize; 3],
@@ -368,26 +395,11 @@ impl Plan {
         let [dp, hp, wp] = padded;
         let cs = dp * hp * wp;
         let span = out[1] * wp;
-        let ps = span.div_ceil(kern.nb) * kern.nb;
+        let (mr, nb) = if narrow { (kern.narrow.0, kern.narrow.1) } else { (kern.mr, kern.nb) };
+        let ps = span.div_ceil(nb) * nb;
         let max_off = (k[0] - 1) * dil[0] * hp * wp + (k[1] - 1) * dil[1] * wp + (k[2] - 1) * dil[2];
         let len = (c * cs).max((c - 1) * cs + max_off + (out[0] - 1) * hp * wp + ps);
-        Some(Plan {
-            c,
-            o,
-            size,
-            pad,
-            k,
-            dil,
-            out,
-            padded,
-            cs,
-            span,
-            ps,
-            len,
-            mr: kern.mr,
-            nb: kern.nb,
-            budget: PADDED_VALUES,
-        })
+        Some(Plan { c, o, size, pad, k, dil, out, padded, cs, span, ps, len, mr, nb, narrow, budget: PADDED_VALUES })
     }
 
     fn taps(&self) -> usize {
@@ -478,7 +490,9 @@ impl Plan {
         let xdim = self.c * self.size.iter().product::<usize>();
         let [od, oh, ow] = self.out;
         let [_, hp, wp_] = self.padded;
-        assert!(x.len() == n * xdim && kern.nb == self.nb && kern.mr == self.mr);
+        let tile = if self.narrow { kern.narrow.2 } else { kern.tile };
+        let (mr, nb) = if self.narrow { (kern.narrow.0, kern.narrow.1) } else { (kern.mr, kern.nb) };
+        assert!(x.len() == n * xdim && (mr, nb) == (self.mr, self.nb));
         assert!(wp.len() == self.o.div_ceil(self.mr) * self.c * self.taps() * self.mr);
         let offs = self.offsets();
         let kd = offs.len();
@@ -528,9 +542,7 @@ impl Plan {
                         // SAFETY: base + offs[k] + nb <= (Do-1) Hp Wp + ps + (c-1) cs + max_off
                         // <= len for every tile and tap (`build`), the kernel's block is mr x nb
                         // by construction (`kernel!`), wb holds kd * mr values, acc mr rows of nb.
-                        unsafe {
-                            (kern.tile)(wb.as_ptr(), &offs, src.as_ptr().add(base), acc.as_mut_ptr(), self.nb, rows)
-                        }
+                        unsafe { tile(wb.as_ptr(), &offs, src.as_ptr().add(base), acc.as_mut_ptr(), self.nb, rows) }
                         for r in 0..rows {
                             let dst = ((img * self.o + b * self.mr + r) * od + z) * plane;
                             for &(from, to, len) in &runs[starts[ti]..starts[ti + 1]] {
@@ -564,7 +576,7 @@ impl Plan {
         let [od, oh, ow] = self.out;
         let [_, hp, wp] = self.padded;
         let (o, ps) = (self.o, self.ps);
-        assert!(x.len() == n * xdim && dy.len() == n * o * od * oh * ow && kern.nb == self.nb);
+        assert!(x.len() == n * xdim && dy.len() == n * o * od * oh * ow && kern.nb == self.nb && !self.narrow);
         let offs = self.offsets();
         let kd = offs.len();
         let gs = self.group().min(n.max(1));
@@ -724,8 +736,9 @@ mod tests {
             let case = (n, c, o, size, k, pad, dil);
 
             // The whole batch padded at once, and one image at a time.
-            for one in [false, true] {
-                let mut plan = Plan::build(&kern, (c, o), size, k, pad, dil).unwrap();
+            // And the narrow tile (forward and input gradient only).
+            for (one, narrow) in [(false, false), (true, false), (false, true)] {
+                let mut plan = Plan::build(&kern, narrow, (c, o), size, k, pad, dil).unwrap();
                 if one {
                     plan.budget = plan.len;
                 }
@@ -734,9 +747,15 @@ mod tests {
                 assert!(max_diff(&ours, &refr) < tol, "forward {case:?}: {}", max_diff(&ours, &refr));
 
                 let dy: Vec<T> = values(refr.len(), 0.53);
-                let ours = plan.grad_w(&kern, n, &x, &dy);
-                let refr = grad_w_gemm(&g, &x, &dy);
-                assert!(max_diff(&ours, &refr) < tol * 10.0, "weight gradient {case:?}: {}", max_diff(&ours, &refr));
+                if !narrow {
+                    let ours = plan.grad_w(&kern, n, &x, &dy);
+                    let refr = grad_w_gemm(&g, &x, &dy);
+                    assert!(
+                        max_diff(&ours, &refr) < tol * 10.0,
+                        "weight gradient {case:?}: {}",
+                        max_diff(&ours, &refr)
+                    );
+                }
 
                 // The input gradient needs padding dil * (k - 1) - pad >= 0; beyond it the
                 // GEMM path runs.
@@ -744,7 +763,7 @@ mod tests {
                 else {
                     continue;
                 };
-                let mut plan = Plan::build(&kern, (o, c), g.out, k, [fp[0], fp[1], fp[2]], dil).unwrap();
+                let mut plan = Plan::build(&kern, narrow, (o, c), g.out, k, [fp[0], fp[1], fp[2]], dil).unwrap();
                 if one {
                     plan.budget = plan.len;
                 }
@@ -754,7 +773,7 @@ mod tests {
             }
         }
         // An empty batch: no output, a zero weight gradient.
-        let plan = Plan::build(&kern, (3, 5), [1, 6, 6], [1, 3, 3], [0, 1, 1], [1; 3]).unwrap();
+        let plan = Plan::build(&kern, false, (3, 5), [1, 6, 6], [1, 3, 3], [0, 1, 1], [1; 3]).unwrap();
         let w: Vec<T> = values(5 * 3 * 9, 0.2);
         assert!(plan.run(&kern, 0, &[], &plan.pack(&w)).is_empty());
         assert!(plan.grad_w(&kern, 0, &[], &[]).iter().all(|&v| v.into() == 0.0));
@@ -778,11 +797,25 @@ mod tests {
     /// The plan declines what does not fit and what would drop most of its work.
     #[test]
     fn plan_declines_misfits_and_wasteful_shapes() {
-        let kern = Kernel { mr: 8, nb: 32, tile: noop::<f32>, gm: 4, gn: 6, lanes: 16, dots: noop_dots::<f32> };
+        let kern = Kernel {
+            mr: 8,
+            nb: 32,
+            tile: noop::<f32>,
+            narrow: (16, 16, noop::<f32>),
+            gm: 4,
+            gn: 6,
+            lanes: 16,
+            dots: noop_dots::<f32>,
+        };
         // Kernel wider than the padded input.
         assert!(Plan::new(&kern, (3, 8), [1, 4, 4], [1, 7, 7], [0, 1, 1], [1, 1, 1]).is_none());
         // 4 x 4 output on a 6-wide grid: 16 of 32 positions kept.
         assert!(Plan::new(&kern, (8, 8), [4, 4, 4], [3, 3, 3], [1, 1, 1], [1, 1, 1]).is_none());
+        // An 8^3 volume: 64 of 96 grid positions per plane with the regular tile, 64 of 80 with
+        // the narrow one, which forward passes take.
+        assert!(Plan::new(&kern, (64, 64), [8, 8, 8], [3, 3, 3], [1, 1, 1], [1, 1, 1]).is_none());
+        let p = Plan::new_forward(&kern, (64, 64), [8, 8, 8], [3, 3, 3], [1, 1, 1], [1, 1, 1]).unwrap();
+        assert!(p.narrow && p.ps == 80 && (p.kept() - 0.8).abs() < 1e-12);
         // 2 of 8 output channels kept.
         assert!(Plan::new(&kern, (16, 2), [1, 64, 64], [1, 3, 3], [0, 1, 1], [1, 1, 1]).is_none());
         let p = Plan::new(&kern, (16, 16), [32, 32, 32], [3, 3, 3], [1, 1, 1], [1, 1, 1]).unwrap();

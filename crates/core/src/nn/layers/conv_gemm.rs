@@ -629,22 +629,25 @@ fn grad_x_grouped<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T], gs: usize) -> Vec<T>
     dx
 }
 
-/// The direct plan of a stride-1 convolution (`c -> o` channels over `size`), when it pays.
+/// The direct plan of a stride-1 convolution (`c -> o` channels over `size`), when it pays;
+/// `forward` admits the narrow tile (forward passes and input gradients, not weight gradients).
 fn direct_plan<T: Elem>(
     g: &ConvGeom,
     (c, o): (usize, usize),
     size: [usize; 3],
     pad: [usize; 3],
+    forward: bool,
 ) -> Option<(Kernel<T>, Plan)> {
     if g.stride != [1; 3] {
         return None;
     }
     let kern = T::direct_kernel()?;
-    Plan::new(&kern, (c, o), size, g.k, pad, g.dil).map(|p| (kern, p))
+    let plan = if forward { Plan::new_forward } else { Plan::new };
+    plan(&kern, (c, o), size, g.k, pad, g.dil).map(|p| (kern, p))
 }
 
 fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
-    if let Some((kern, plan)) = direct_plan::<T>(g, (g.c, g.o), g.size, g.pad) {
+    if let Some((kern, plan)) = direct_plan::<T>(g, (g.c, g.o), g.size, g.pad, true) {
         return plan.run(&kern, g.n, x, &plan.pack(w));
     }
     conv_fwd_gemm(g, x, w)
@@ -688,7 +691,7 @@ pub(super) fn conv_fwd_gemm<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
 }
 
 fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
-    if let Some((kern, plan)) = direct_plan::<T>(g, (g.c, g.o), g.size, g.pad) {
+    if let Some((kern, plan)) = direct_plan::<T>(g, (g.c, g.o), g.size, g.pad, false) {
         return plan.grad_w(&kern, g.n, x, dy);
     }
     grad_w_gemm(g, x, dy)
@@ -748,7 +751,7 @@ fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     // `dil * (k - 1) - pad`, with the kernel flipped and its channel axes swapped.
     let flip_pad: Option<Vec<usize>> = (0..3).map(|i| (g.dil[i] * (g.k[i] - 1)).checked_sub(g.pad[i])).collect();
     if let Some(fp) = flip_pad
-        && let Some((kern, plan)) = direct_plan::<T>(g, (g.o, g.c), g.out, [fp[0], fp[1], fp[2]])
+        && let Some((kern, plan)) = direct_plan::<T>(g, (g.o, g.c), g.out, [fp[0], fp[1], fp[2]], true)
     {
         return plan.run(&kern, g.n, dy, &plan.pack_flipped(w));
     }
@@ -1016,13 +1019,13 @@ mod tests {
             return;
         }
         let g = geometry(&[2, 3, 20, 24], &[16, 3, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
-        assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad).is_some());
+        assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad, true).is_some());
         let g = geometry(&[2, 16, 20, 24], &[8, 16, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
-        assert!(direct_plan::<f32>(&g, (g.o, g.c), g.out, [0, 1, 1]).is_some());
+        assert!(direct_plan::<f32>(&g, (g.o, g.c), g.out, [0, 1, 1], true).is_some());
         let g = geometry(&[2, 3, 7, 9], &[4, 3, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
-        assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad).is_none());
+        assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad, true).is_none());
         let g = geometry(&[2, 16, 20, 24], &[16, 16, 3, 3], &[1, 1], &[2, 2], &[1, 1]).unwrap();
-        assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad).is_none());
+        assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad, true).is_none());
     }
 
     #[test]
