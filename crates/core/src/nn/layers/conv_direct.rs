@@ -12,7 +12,10 @@
 //! The positions `x >= Wo` of each grid row are computed and dropped (2 of 34 per row for a
 //! 3 x 3 kernel on 32 columns), so the path is taken only where the dropped share is small.
 //! The same kernel computes the input gradient, which is a stride-1 convolution of the padded
-//! output gradient with the flipped, transposed kernel.
+//! output gradient with the flipped, transposed kernel. The weight gradient is dot products of
+//! output-gradient rows on the grid (zero past each row's end) with the same shifted input rows.
+//! Small planes, where rounding a row span up to a 32-position tile drops too much, run a narrow
+//! tile of one vector of positions in their forward passes.
 
 use super::conv_gemm::Elem;
 use super::cpu::uninit_vec;
@@ -194,9 +197,7 @@ mod simd {
         b: &[*const V::T],
         len: usize,
         out: &mut [V::T],
-    ) where
-        V::T: std::ops::AddAssign + Default,
-    {
+    ) {
         let a: [*const V::T; MR] = a.try_into().expect("MR rows");
         let b: [*const V::T; NR] = b.try_into().expect("NR rows");
         // SAFETY: guaranteed by the caller.
@@ -266,8 +267,9 @@ mod simd {
 }
 
 /// The kernels this CPU runs, best first: AVX-512 (forward tiles of 8 channels x 32 f32 or 16
-/// f64 positions, weight-gradient blocks of 4 x 6 rows), then AVX2 + FMA (4 x 24 or 12; 3 x 4).
-/// Empty without either: the caller then takes im2col + GEMM.
+/// f64 positions, narrow ones of 16 channels x one vector, weight-gradient blocks of 4 x 6 rows),
+/// then AVX2 + FMA (4 x 24 or 12; 8 x one vector; 3 x 4). Empty without either: the caller then
+/// takes im2col + GEMM.
 pub(crate) trait Kernels: Sized {
     fn kernels() -> Vec<Kernel<Self>>;
 }
