@@ -7,6 +7,9 @@
 //! width leave different remainders under a stride. This op replaces both and skips the input
 //! gradient when the input needs none (the first layer). Other devices and dtypes use Candle's
 //! kernels. Shapes: `x (N, C, H, W)`, `w (O, C, kh, kw)` -> `(N, O, Ho, Wo)`, one group.
+//!
+//! Stride-1 convolutions whose shapes suit it (see `conv_direct`) skip im2col: their forward,
+//! input and weight gradients go to the direct kernels, which read the padded input in place.
 
 use super::conv_direct::{Kernel, Plan};
 use super::cpu::{dispatch2, mm_strided, uninit_vec};
