@@ -306,8 +306,8 @@ fn pool_fwd<T: PoolFloat>(pool: &Pool, geo: &Geometry, x: &[T]) -> Vec<T> {
     let mut out = vec![T::ZERO; geo.planes * out_plane];
     let scale = T::from_f64(1.0 / window_volume(pool));
     out.par_chunks_mut(out_plane).zip(x.par_chunks(in_plane)).for_each(|(o, p)| match pool.mode {
-        // The forward needs the maxima only (the backward finds their positions again): without
-        // the indices, the selects are of values alone and can vectorise as blends.
+        // The forward needs the maxima only (the backward finds their positions again), so it
+        // writes no indices.
         PoolMode::Max if pool.padding == [0; 3] => {
             let mut row = vec![0usize; geo.out[2]];
             argmax_plane_unpadded::<T, false>(pool, geo, p, &mut row, o);
