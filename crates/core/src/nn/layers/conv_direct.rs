@@ -343,30 +343,21 @@ pub(crate) struct Plan {
 impl Plan {
     /// The plan for `c -> o` channels over `size` with kernel `k`, padding `pad` and dilation
     /// `dil`, or `None` when the kernel does not fit or too much of the work would be dropped.
+    /// With `narrow_ok` (forward passes and input gradients, not [`Plan::grad_w`]), where the
+    /// regular tile drops too much, the kernel's narrow tile is tried (one vector of positions per
+    /// tile: an 8 x 8 plane's rows of 10 round up to 80 positions instead of 96).
     pub(crate) fn new<T>(
         kern: &Kernel<T>,
+        narrow_ok: bool,
         channels: (usize, usize),
         size: [usize; 3],
         k: [usize; 3],
         pad: [usize; 3],
         dil: [usize; 3],
     ) -> Option<Plan> {
-        Self::build(kern, false, channels, size, k, pad, dil).filter(|p| p.kept() >= MIN_EFFICIENCY)
-    }
-
-    /// [`Plan::new`], or where the regular tile drops too much, the same with the kernel's narrow
-    /// tile (one vector of positions per tile: an 8 x 8 plane's rows of 10 round up to 80
-    /// positions instead of 96). For forward passes (and input gradients), not [`Plan::grad_w`].
-    pub(crate) fn new_forward<T>(
-        kern: &Kernel<T>,
-        channels: (usize, usize),
-        size: [usize; 3],
-        k: [usize; 3],
-        pad: [usize; 3],
-        dil: [usize; 3],
-    ) -> Option<Plan> {
-        Self::new(kern, channels, size, k, pad, dil)
-            .or_else(|| Self::build(kern, true, channels, size, k, pad, dil).filter(|p| p.kept() >= MIN_EFFICIENCY))
+        let kept =
+            |narrow| Self::build(kern, narrow, channels, size, k, pad, dil).filter(|p| p.kept() >= MIN_EFFICIENCY);
+        kept(false).or_else(|| if narrow_ok { kept(true) } else { None })
     }
 
     /// The share of computed values that are kept.
@@ -761,11 +752,10 @@ mod tests {
 
                 // The input gradient needs padding dil * (k - 1) - pad >= 0; beyond it the
                 // GEMM path runs.
-                let Some(fp) = (0..3).map(|i| (dil[i] * (k[i] - 1)).checked_sub(pad[i])).collect::<Option<Vec<_>>>()
-                else {
+                let Some(fp) = g.flip_pad() else {
                     continue;
                 };
-                let mut plan = Plan::build(&kern, narrow, (o, c), g.out, k, [fp[0], fp[1], fp[2]], dil).unwrap();
+                let mut plan = Plan::build(&kern, narrow, (o, c), g.out, k, fp, dil).unwrap();
                 if one {
                     plan.budget = plan.len;
                 }
@@ -810,17 +800,17 @@ mod tests {
             dots: noop_dots::<f32>,
         };
         // Kernel wider than the padded input.
-        assert!(Plan::new(&kern, (3, 8), [1, 4, 4], [1, 7, 7], [0, 1, 1], [1, 1, 1]).is_none());
+        assert!(Plan::new(&kern, false, (3, 8), [1, 4, 4], [1, 7, 7], [0, 1, 1], [1, 1, 1]).is_none());
         // 4 x 4 output on a 6-wide grid: 16 of 32 positions kept.
-        assert!(Plan::new(&kern, (8, 8), [4, 4, 4], [3, 3, 3], [1, 1, 1], [1, 1, 1]).is_none());
+        assert!(Plan::new(&kern, false, (8, 8), [4, 4, 4], [3, 3, 3], [1, 1, 1], [1, 1, 1]).is_none());
         // An 8^3 volume: 64 of 96 grid positions per plane with the regular tile, 64 of 80 with
         // the narrow one, which forward passes take.
-        assert!(Plan::new(&kern, (64, 64), [8, 8, 8], [3, 3, 3], [1, 1, 1], [1, 1, 1]).is_none());
-        let p = Plan::new_forward(&kern, (64, 64), [8, 8, 8], [3, 3, 3], [1, 1, 1], [1, 1, 1]).unwrap();
+        assert!(Plan::new(&kern, false, (64, 64), [8, 8, 8], [3, 3, 3], [1, 1, 1], [1, 1, 1]).is_none());
+        let p = Plan::new(&kern, true, (64, 64), [8, 8, 8], [3, 3, 3], [1, 1, 1], [1, 1, 1]).unwrap();
         assert!(p.narrow && p.ps == 80 && (p.kept() - 0.8).abs() < 1e-12);
         // 2 of 8 output channels kept.
-        assert!(Plan::new(&kern, (16, 2), [1, 64, 64], [1, 3, 3], [0, 1, 1], [1, 1, 1]).is_none());
-        let p = Plan::new(&kern, (16, 16), [32, 32, 32], [3, 3, 3], [1, 1, 1], [1, 1, 1]).unwrap();
+        assert!(Plan::new(&kern, false, (16, 2), [1, 64, 64], [1, 3, 3], [0, 1, 1], [1, 1, 1]).is_none());
+        let p = Plan::new(&kern, false, (16, 16), [32, 32, 32], [3, 3, 3], [1, 1, 1], [1, 1, 1]).unwrap();
         // 32 x 34 grid positions per plane, 34 tiles, 32 of 34 columns kept.
         assert_eq!((p.span, p.ps, p.out), (32 * 34, 32 * 34, [32, 32, 32]));
         assert!((p.kept() - 32.0 / 34.0).abs() < 1e-12);

@@ -44,6 +44,13 @@ pub struct ConvGeom {
 }
 
 impl ConvGeom {
+    /// The padding `dil * (k - 1) - pad` of the output gradient that makes the input gradient a
+    /// convolution with the flipped kernel, or `None` where the padding exceeds the kernel's reach.
+    pub(super) fn flip_pad(&self) -> Option<[usize; 3]> {
+        let fp = [0, 1, 2].map(|i| (self.dil[i] * (self.k[i] - 1)).checked_sub(self.pad[i]));
+        Some([fp[0]?, fp[1]?, fp[2]?])
+    }
+
     pub(super) fn kdim(&self) -> usize {
         self.c * self.k.iter().product::<usize>()
     }
@@ -645,8 +652,7 @@ fn direct_plan<T: Elem>(
         return None;
     }
     let kern = T::direct_kernel()?;
-    let plan = if forward { Plan::new_forward } else { Plan::new };
-    plan(&kern, (c, o), size, g.k, pad, g.dil).map(|p| (kern, p))
+    Plan::new(&kern, forward, (c, o), size, g.k, pad, g.dil).map(|p| (kern, p))
 }
 
 fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
@@ -752,9 +758,8 @@ pub(super) fn grad_w_gemm<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
 fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     // With stride 1 the input gradient is the convolution of the output gradient, padded by
     // `dil * (k - 1) - pad`, with the kernel flipped and its channel axes swapped.
-    let flip_pad: Option<Vec<usize>> = (0..3).map(|i| (g.dil[i] * (g.k[i] - 1)).checked_sub(g.pad[i])).collect();
-    if let Some(fp) = flip_pad
-        && let Some((kern, plan)) = direct_plan::<T>(g, (g.o, g.c), g.out, [fp[0], fp[1], fp[2]], true)
+    if let Some(fp) = g.flip_pad()
+        && let Some((kern, plan)) = direct_plan::<T>(g, (g.o, g.c), g.out, fp, true)
     {
         return plan.run(&kern, g.n, dy, &plan.pack_flipped(w));
     }
