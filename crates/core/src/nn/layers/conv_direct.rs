@@ -48,105 +48,11 @@ pub struct Kernel<T> {
 type TileFn<T> = unsafe fn(wp: *const T, offs: &[usize], src: *const T, dst: *mut T, ld: usize, rows: usize);
 type DotsFn<T> = unsafe fn(a: &[*const T], b: &[*const T], len: usize, out: &mut [T]);
 
-/// The x86-64 vector types the kernels run on: f32 and f64 in AVX-512 and AVX2 registers.
-///
-/// Written with intrinsics because LLVM, left to vectorise a plain `[[T; NB]; MR]` loop nest,
-/// chose to vectorise across the `MR` weights and gathered and scattered the accumulators on
-/// every step (20 times slower than im2col + GEMM).
+/// The kernels, on the vector types of [`super::vector`].
 #[cfg(target_arch = "x86_64")]
 mod simd {
+    use super::super::vector::Vector;
     use std::arch::x86_64::*;
-
-    /// One vector register of `LANES` elements. The methods are only called from functions
-    /// compiled with the instruction set they need, into which they are inlined.
-    pub(super) trait Vector: Copy {
-        type T: Copy;
-        const LANES: usize;
-        unsafe fn zero() -> Self;
-        unsafe fn load(p: *const Self::T) -> Self;
-        unsafe fn splat(v: Self::T) -> Self;
-        unsafe fn add(a: Self, b: Self) -> Self;
-        /// `a * b + c`, fused.
-        unsafe fn fma(a: Self, b: Self, c: Self) -> Self;
-        unsafe fn store(self, p: *mut Self::T);
-    }
-
-    macro_rules! vector {
-        ($v:ty, $t:ty, $lanes:expr, $zero:ident, $load:ident, $splat:ident, $add:ident, $fma:ident, $store:ident) => {
-            impl Vector for $v {
-                type T = $t;
-                const LANES: usize = $lanes;
-                #[inline(always)]
-                unsafe fn zero() -> Self {
-                    unsafe { $zero() }
-                }
-                #[inline(always)]
-                unsafe fn load(p: *const $t) -> Self {
-                    unsafe { $load(p) }
-                }
-                #[inline(always)]
-                unsafe fn splat(v: $t) -> Self {
-                    unsafe { $splat(v) }
-                }
-                #[inline(always)]
-                unsafe fn add(a: Self, b: Self) -> Self {
-                    unsafe { $add(a, b) }
-                }
-                #[inline(always)]
-                unsafe fn fma(a: Self, b: Self, c: Self) -> Self {
-                    unsafe { $fma(a, b, c) }
-                }
-                #[inline(always)]
-                unsafe fn store(self, p: *mut $t) {
-                    unsafe { $store(p, self) }
-                }
-            }
-        };
-    }
-    vector!(
-        __m512,
-        f32,
-        16,
-        _mm512_setzero_ps,
-        _mm512_loadu_ps,
-        _mm512_set1_ps,
-        _mm512_add_ps,
-        _mm512_fmadd_ps,
-        _mm512_storeu_ps
-    );
-    vector!(
-        __m512d,
-        f64,
-        8,
-        _mm512_setzero_pd,
-        _mm512_loadu_pd,
-        _mm512_set1_pd,
-        _mm512_add_pd,
-        _mm512_fmadd_pd,
-        _mm512_storeu_pd
-    );
-    vector!(
-        __m256,
-        f32,
-        8,
-        _mm256_setzero_ps,
-        _mm256_loadu_ps,
-        _mm256_set1_ps,
-        _mm256_add_ps,
-        _mm256_fmadd_ps,
-        _mm256_storeu_ps
-    );
-    vector!(
-        __m256d,
-        f64,
-        4,
-        _mm256_setzero_pd,
-        _mm256_loadu_pd,
-        _mm256_set1_pd,
-        _mm256_add_pd,
-        _mm256_fmadd_pd,
-        _mm256_storeu_pd
-    );
 
     /// The tile: `MR` channels x `NV` vectors of positions accumulated in registers over `k`.
     ///
@@ -262,8 +168,8 @@ mod simd {
     // of 16 x 1, dots blocks of 4 x 6 (24). AVX2: 4 x 3 (12 of 16), 8 x 1, and 3 x 4 (12).
     kernel!(f32_avx512, "avx512f", __m512, 8, 2, 16, 4, 6);
     kernel!(f64_avx512, "avx512f", __m512d, 8, 2, 16, 4, 6);
-    kernel!(f32_avx2, "avx2,fma", __m256, 4, 3, 8, 3, 4);
-    kernel!(f64_avx2, "avx2,fma", __m256d, 4, 3, 8, 3, 4);
+    kernel!(f32_avx2, "avx2,fma", __m256, 6, 2, 8, 3, 4);
+    kernel!(f64_avx2, "avx2,fma", __m256d, 6, 2, 8, 3, 4);
 }
 
 /// The kernels this CPU runs, best first: AVX-512 (forward tiles of 8 channels x 32 f32 or 16

@@ -12,6 +12,7 @@
 //! input and weight gradients go to the direct kernels, which read the padded input in place.
 
 use super::conv_direct::{Kernel, Plan};
+use super::conv_vec::{self, VecKernel};
 use super::cpu::{dispatch2, mm_strided, uninit_vec};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
@@ -315,6 +316,8 @@ pub trait Elem:
     fn mul_add(a: Self, b: Self, c: Self) -> Self;
     /// The direct-convolution kernel for this CPU, if it has one.
     fn direct_kernel() -> Option<Kernel<Self>>;
+    /// The channel-vectorised direct-convolution kernel for this CPU, if it has one.
+    fn vec_kernel() -> Option<VecKernel<Self>>;
     /// Runs `f` on this thread's scratch buffer of at least `len` elements (contents unspecified:
     /// whatever the last user left). im2col columns are rewritten in full by every use, so keeping
     /// one buffer per thread saves allocating and zeroing up to tens of MiB per convolution.
@@ -337,6 +340,9 @@ macro_rules! scratch_elem {
             }
             fn direct_kernel() -> Option<Kernel<Self>> {
                 super::conv_direct::best_kernel()
+            }
+            fn vec_kernel() -> Option<VecKernel<Self>> {
+                super::conv_vec::best_vec_kernel()
             }
             fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [Self]) -> R) -> R {
                 if len > SCRATCH_KEEP {
@@ -659,6 +665,9 @@ fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
     if let Some((kern, plan)) = direct_plan::<T>(g, (g.c, g.o), g.size, g.pad, true) {
         return plan.run(&kern, g.n, x, &plan.pack(w));
     }
+    if let Some(y) = T::vec_kernel().and_then(|kern| conv_vec::conv_fwd(&kern, g, x, w)) {
+        return y;
+    }
     conv_fwd_gemm(g, x, w)
 }
 
@@ -702,6 +711,9 @@ pub(super) fn conv_fwd_gemm<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
 fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
     if let Some((kern, plan)) = direct_plan::<T>(g, (g.c, g.o), g.size, g.pad, false) {
         return plan.grad_w(&kern, g.n, x, dy);
+    }
+    if let Some(dw) = T::vec_kernel().and_then(|kern| conv_vec::grad_w(&kern, g, x, dy)) {
+        return dw;
     }
     grad_w_gemm(g, x, dy)
 }
@@ -762,6 +774,9 @@ fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
         && let Some((kern, plan)) = direct_plan::<T>(g, (g.o, g.c), g.out, fp, true)
     {
         return plan.run(&kern, g.n, dy, &plan.pack_flipped(w));
+    }
+    if let Some(dx) = T::vec_kernel().and_then(|kern| conv_vec::grad_x(&kern, g, w, dy)) {
+        return dx;
     }
     grad_x_gemm(g, w, dy)
 }

@@ -7,6 +7,7 @@ pub mod batch_norm;
 pub mod conv3d;
 mod conv_direct;
 pub mod conv_gemm;
+mod conv_vec;
 mod cpu;
 pub mod dropout;
 pub mod fused;
@@ -14,6 +15,8 @@ pub mod group_norm;
 pub mod pool;
 pub mod recurrent;
 pub mod upsample;
+#[cfg(target_arch = "x86_64")]
+mod vector;
 
 pub use batch_norm::{BatchNorm, BatchNormConfig, batch_norm_nd, batch_norm1d, batch_norm2d, batch_norm3d};
 // Candle's `Conv2d` is deliberately not re-exported: its CPU backward mis-pads the width when height

@@ -1,0 +1,706 @@
+//! Direct convolution vectorised over channels, for any stride, dilation and padding.
+//!
+//! [`super::conv_direct`] vectorises over output positions and so needs stride 1 and planes wide
+//! enough to fill its tiles. Small planes (a GAN's 7 x 7 maps, a U-Net's 8^3 and 4^3 levels) and
+//! strided or transposed convolutions instead took im2col + GEMM, whose copies of the input
+//! (im2col) or scatter of the columns (col2im) cost as much as a third of the product itself there.
+//!
+//! Here a vector holds output channels: with the input zero-padded once, output position `p`
+//! reads the padded input at `base[p] + offs[k]` for reduction entry `k` (input channel and tap),
+//! so a tile of `P` positions x `MV` vectors of channels accumulates
+//! `acc[p][m] += w[k][m] * x[base[p] + offs[k]]` over `k`: one weight vector load per `P`
+//! broadcasts, any set of positions, nothing dropped but the channels past the last full vector.
+//! The tile is stored channel-last and scattered into the `(N, O, ...)` output.
+//!
+//! The input gradient of a strided convolution splits into `stride` phases per axis: the input
+//! positions `i` with `(i + pad) mod s = r` receive exactly the taps `k` with `k * dil mod s = r`,
+//! from the output gradient at `(i + pad) / s - (k * dil) / s`, which is again such a gather
+//! (vectorised over input channels) on the output gradient padded by `max (k * dil) / s` in front.
+//! The weight gradient tiles `KT` reduction entries x `MV` vectors of output channels and sums
+//! `dy[p][m] * x[base[p] + offs[k]]` over every position of the batch (the output gradient
+//! transposed to channel-last first), each tile in one job, so the sum's order is fixed.
+
+use super::conv_gemm::{ConvGeom, Elem};
+use super::cpu::uninit_vec;
+use rayon::prelude::*;
+
+/// `fwd(w, offs, src, out)`: for the `P = src.len()` positions and `MV` vectors of channels,
+/// `out[(p * MV + m) * L..][..L] = sum_k w[(k * MV + m) * L..][..L] * src[p][offs[k]]`.
+type FwdFn<T> = unsafe fn(w: *const T, offs: &[usize], src: &[*const T], out: *mut T);
+/// `grad_w(dyt, ld, xs, bases, out)`: for the `KT = xs.len()` reduction entries and `MV` vectors of
+/// channels, adds `sum_q dyt[q * ld + m * L..][..L] * xs[k][bases[q]]` to `out[(k * MV + m) * L..]`.
+type GradWFn<T> = unsafe fn(dyt: *const T, ld: usize, xs: &[*const T], bases: &[usize], out: *mut T);
+
+/// The kernels of one instruction set and element type, widest first.
+#[derive(Clone)]
+pub struct VecKernel<T> {
+    lanes: usize,
+    /// Forward tiles: (vectors of channels, positions, kernel).
+    fwd: Vec<(usize, usize, FwdFn<T>)>,
+    /// Weight-gradient tiles: (vectors of output channels, reduction entries, kernel).
+    grad_w: Vec<(usize, usize, GradWFn<T>)>,
+}
+
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use super::super::vector::Vector;
+    use std::arch::x86_64::*;
+
+    /// The forward tile (see [`super::FwdFn`]).
+    ///
+    /// # Safety
+    /// The CPU must have the vector type's instructions; `w` holds `offs.len() * MV * LANES`
+    /// values, `src[p] + offs[k]` is readable for every `p` and `k`, `out` holds `P * MV * LANES`.
+    #[inline(always)]
+    pub(super) unsafe fn fwd<V: Vector, const MV: usize, const P: usize>(
+        w: *const V::T,
+        offs: &[usize],
+        src: &[*const V::T],
+        out: *mut V::T,
+    ) {
+        let src: [*const V::T; P] = src.try_into().expect("P positions");
+        // SAFETY: guaranteed by the caller.
+        unsafe {
+            let mut acc = [[V::zero(); MV]; P];
+            for (k, &off) in offs.iter().enumerate() {
+                let wv: [V; MV] = std::array::from_fn(|m| V::load(w.add((k * MV + m) * V::LANES)));
+                for (acc_p, s) in acc.iter_mut().zip(&src) {
+                    let b = V::splat(*s.add(off));
+                    for (a, &wm) in acc_p.iter_mut().zip(&wv) {
+                        *a = V::fma(wm, b, *a);
+                    }
+                }
+            }
+            for (p, acc_p) in acc.iter().enumerate() {
+                for (m, a) in acc_p.iter().enumerate() {
+                    a.store(out.add((p * MV + m) * V::LANES));
+                }
+            }
+        }
+    }
+
+    /// The weight-gradient tile (see [`super::GradWFn`]).
+    ///
+    /// # Safety
+    /// The CPU must have the vector type's instructions; `dyt + q * ld .. + MV * LANES` and
+    /// `xs[k] + bases[q]` are readable for every `q` and `k`, `out` holds `KT * MV * LANES`.
+    #[inline(always)]
+    pub(super) unsafe fn grad_w<V: Vector, const MV: usize, const KT: usize>(
+        dyt: *const V::T,
+        ld: usize,
+        xs: &[*const V::T],
+        bases: &[usize],
+        out: *mut V::T,
+    ) {
+        let xs: [*const V::T; KT] = xs.try_into().expect("KT entries");
+        // SAFETY: guaranteed by the caller.
+        unsafe {
+            let mut acc = [[V::zero(); MV]; KT];
+            for (q, &base) in bases.iter().enumerate() {
+                let d: [V; MV] = std::array::from_fn(|m| V::load(dyt.add(q * ld + m * V::LANES)));
+                for (acc_k, x) in acc.iter_mut().zip(&xs) {
+                    let b = V::splat(*x.add(base));
+                    for (a, &dm) in acc_k.iter_mut().zip(&d) {
+                        *a = V::fma(dm, b, *a);
+                    }
+                }
+            }
+            for (k, acc_k) in acc.iter().enumerate() {
+                for (m, a) in acc_k.iter().enumerate() {
+                    let p = out.add((k * MV + m) * V::LANES);
+                    V::add(V::load(p), *a).store(p);
+                }
+            }
+        }
+    }
+
+    /// Declares `$name() -> VecKernel<T>` with the forward tiles `($mv, $p)` and weight-gradient
+    /// tiles `($gm, $gk)` compiled with `$features`.
+    macro_rules! vec_kernel {
+        ($name:ident, $features:literal, $v:ty, [$(($mv:literal, $p:literal)),*], [$(($gm:literal, $gk:literal)),*]) => {
+            /// The kernels of this instruction set; only to be called once the CPU is known to
+            /// have it.
+            pub(super) fn $name() -> super::VecKernel<<$v as Vector>::T> {
+                type T = <$v as Vector>::T;
+                super::VecKernel {
+                    lanes: <$v as Vector>::LANES,
+                    fwd: vec![$({
+                        #[target_feature(enable = $features)]
+                        unsafe fn f(w: *const T, offs: &[usize], src: &[*const T], out: *mut T) {
+                            // SAFETY: forwarded; the attribute enables the instructions.
+                            unsafe { fwd::<$v, $mv, $p>(w, offs, src, out) }
+                        }
+                        ($mv, $p, f as super::FwdFn<T>)
+                    }),*],
+                    grad_w: vec![$({
+                        #[target_feature(enable = $features)]
+                        unsafe fn f(dyt: *const T, ld: usize, xs: &[*const T], bases: &[usize], out: *mut T) {
+                            // SAFETY: forwarded; the attribute enables the instructions.
+                            unsafe { grad_w::<$v, $gm, $gk>(dyt, ld, xs, bases, out) }
+                        }
+                        ($gm, $gk, f as super::GradWFn<T>)
+                    }),*],
+                }
+            }
+        };
+    }
+    // AVX-512 (32 registers): 24 accumulators per tile, 4 x 6, 2 x 12 and 1 x 12 (vectors x
+    // positions or entries). AVX2 (16 registers): 2 x 6 and 1 x 12.
+    vec_kernel!(f32_avx512, "avx512f", __m512, [(4, 6), (2, 12), (1, 12)], [(4, 6), (2, 12), (1, 12)]);
+    vec_kernel!(f64_avx512, "avx512f", __m512d, [(4, 6), (2, 12), (1, 12)], [(4, 6), (2, 12), (1, 12)]);
+    vec_kernel!(f32_avx2, "avx2,fma", __m256, [(2, 6), (1, 12)], [(2, 6), (1, 12)]);
+    vec_kernel!(f64_avx2, "avx2,fma", __m256d, [(2, 6), (1, 12)], [(2, 6), (1, 12)]);
+    // For the tests only: the AVX-512 builds' 4-vector blocks (and a 3-vector one) on AVX2, so
+    // that a CPU without AVX-512 still runs every block width through the same code.
+    #[cfg(test)]
+    vec_kernel!(f32_avx2_wide, "avx2,fma", __m256, [(4, 2), (3, 4), (1, 8)], [(4, 2), (3, 4), (1, 8)]);
+}
+
+/// The channel-vectorised kernels this CPU runs, best first: AVX-512, then AVX2 + FMA. Empty
+/// without either.
+pub(crate) trait VecKernels: Sized {
+    fn vec_kernels() -> Vec<VecKernel<Self>>;
+}
+
+macro_rules! vec_kernels {
+    ($t:ty, $avx512:ident, $avx2:ident) => {
+        impl VecKernels for $t {
+            fn vec_kernels() -> Vec<VecKernel<$t>> {
+                #[allow(unused_mut)]
+                let mut v = Vec::new();
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::arch::is_x86_feature_detected!("avx512f") {
+                        v.push(simd::$avx512());
+                    }
+                    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                        v.push(simd::$avx2());
+                    }
+                }
+                v
+            }
+        }
+    };
+}
+vec_kernels!(f32, f32_avx512, f32_avx2);
+vec_kernels!(f64, f64_avx512, f64_avx2);
+
+/// The best channel-vectorised kernel for this CPU, if any.
+pub(crate) fn best_vec_kernel<T: VecKernels>() -> Option<VecKernel<T>> {
+    T::vec_kernels().into_iter().next()
+}
+
+/// The smallest share of computed channels that are kept (the last block of channels is rounded
+/// up to a whole vector) for this path to be taken.
+const MIN_KEPT: f64 = 0.75;
+
+/// The smallest reduction (input channels x taps) this path takes: below it the scatter of each
+/// tile into the output costs as much as the tile.
+const MIN_REDUCTION: usize = 32;
+
+/// Output positions per forward job, at most.
+const JOB_POSITIONS: usize = 192;
+
+/// Positions per weight-gradient pass over one tile of reduction entries: their channel-last
+/// output gradient (f32: 32 KiB at 64 channels) stays in L1 across the job's tiles.
+const GRAD_W_CHUNK: usize = 128;
+
+/// Padded values held at a time (f32: 64 MiB); larger batches are padded in groups of images.
+const PADDED_VALUES: usize = 16 << 20;
+
+/// A block of channels computed by one tile variant: `rows` channels from `start`, `width` wide
+/// (`rows <= width`; the rest is computed from zero weights and dropped).
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    start: usize,
+    rows: usize,
+    width: usize,
+    variant: usize,
+}
+
+/// `ch` channels in blocks of the widest variant that fits, the last rounded up to the narrowest,
+/// or `None` when less than [`MIN_KEPT`] of the computed channels would be kept.
+fn blocks(mvs: &[usize], lanes: usize, ch: usize) -> Option<Vec<Block>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < ch {
+        let rem = ch - start;
+        let variant = mvs.iter().position(|&mv| mv * lanes <= rem).unwrap_or(mvs.len().checked_sub(1)?);
+        let width = mvs[variant] * lanes;
+        out.push(Block { start, rows: width.min(rem), width, variant });
+        start += width.min(rem);
+    }
+    let computed: usize = out.iter().map(|b| b.width).sum();
+    (ch as f64 / computed as f64 >= MIN_KEPT).then_some(out)
+}
+
+/// Images `(ch, size)` zero-padded to `dims`, with `lo` zeros in front on each axis.
+#[derive(Debug, Clone, Copy)]
+struct Padded {
+    ch: usize,
+    size: [usize; 3],
+    lo: [usize; 3],
+    dims: [usize; 3],
+}
+
+impl Padded {
+    /// Values per padded channel.
+    fn cs(&self) -> usize {
+        self.dims.iter().product()
+    }
+    /// Values per padded image.
+    fn len(&self) -> usize {
+        self.ch * self.cs()
+    }
+    /// Values per unpadded image.
+    fn xdim(&self) -> usize {
+        self.ch * self.size.iter().product::<usize>()
+    }
+    /// The offset of padded position `(z, y, x)` within a channel.
+    fn at(&self, z: usize, y: usize, x: usize) -> usize {
+        (z * self.dims[1] + y) * self.dims[2] + x
+    }
+    /// One image into its padded buffer.
+    fn fill<T: Elem>(&self, x: &[T], dst: &mut [T]) {
+        let [d, h, w] = self.size;
+        let [lz, ly, lx] = self.lo;
+        let [_, hp, wp] = self.dims;
+        for (xc, dc) in x.chunks_exact(d * h * w).zip(dst.chunks_exact_mut(self.cs())) {
+            for (zp, plane) in dc.chunks_exact_mut(hp * wp).enumerate() {
+                let z = zp.wrapping_sub(lz);
+                for (yp, row) in plane.chunks_exact_mut(wp).enumerate() {
+                    let y = yp.wrapping_sub(ly);
+                    if z < d && y < h {
+                        row[..lx].fill(T::default());
+                        row[lx..lx + w].copy_from_slice(&xc[(z * h + y) * w..][..w]);
+                        row[lx + w..].fill(T::default());
+                    } else {
+                        row.fill(T::default());
+                    }
+                }
+            }
+        }
+    }
+    /// Images padded at a time.
+    fn group(&self, n: usize) -> usize {
+        (PADDED_VALUES / self.len().max(1)).clamp(1, n.max(1))
+    }
+}
+
+/// One gather: output position `idx[p]` of each image is the sum over `k` of the packed weights
+/// times the padded source at `base[p] + offs[k]`; `packed[b]` holds block `b`'s weights,
+/// `(offs.len(), width)`.
+struct Gather<T> {
+    offs: Vec<usize>,
+    idx: Vec<usize>,
+    base: Vec<usize>,
+    packed: Vec<Vec<T>>,
+}
+
+/// `(blocks, reduction)` weights from `get(channel, k)`, zero past each block's last channel.
+fn pack<T: Elem>(blocks: &[Block], kd: usize, get: impl Fn(usize, usize) -> T) -> Vec<Vec<T>> {
+    blocks
+        .iter()
+        .map(|b| {
+            let mut wp = vec![T::default(); kd * b.width];
+            for (k, row) in wp.chunks_exact_mut(b.width).enumerate() {
+                for (r, v) in row[..b.rows].iter_mut().enumerate() {
+                    *v = get(b.start + r, k);
+                }
+            }
+            wp
+        })
+        .collect()
+}
+
+/// The padded input of `g`'s forward and weight gradient, the offset of each reduction entry
+/// `(channel, tap)` in it and the base of each output position.
+fn forward_gather(g: &ConvGeom) -> (Padded, Vec<usize>, Vec<usize>) {
+    let dims = [0, 1, 2].map(|i| g.size[i] + 2 * g.pad[i]);
+    let src = Padded { ch: g.c, size: g.size, lo: g.pad, dims };
+    let cs = src.cs();
+    let mut offs = Vec::with_capacity(g.kdim());
+    for ci in 0..g.c {
+        for kz in 0..g.k[0] {
+            for ky in 0..g.k[1] {
+                for kx in 0..g.k[2] {
+                    offs.push(ci * cs + src.at(kz * g.dil[0], ky * g.dil[1], kx * g.dil[2]));
+                }
+            }
+        }
+    }
+    let mut base = Vec::with_capacity(g.out.iter().product());
+    for z in 0..g.out[0] {
+        for y in 0..g.out[1] {
+            for x in 0..g.out[2] {
+                base.push(src.at(z * g.stride[0], y * g.stride[1], x * g.stride[2]));
+            }
+        }
+    }
+    (src, offs, base)
+}
+
+/// The forward `(n, o, out)` of `g`, or `None` where the output channels do not fill the vectors.
+pub(crate) fn conv_fwd<T: Elem>(kern: &VecKernel<T>, g: &ConvGeom, x: &[T], w: &[T]) -> Option<Vec<T>> {
+    let kd = g.kdim();
+    let mvs: Vec<usize> = kern.fwd.iter().map(|v| v.0).collect();
+    let blocks = blocks(&mvs, kern.lanes, g.o).filter(|_| kd >= MIN_REDUCTION)?;
+    let (src, offs, base) = forward_gather(g);
+    let plane: usize = g.out.iter().product();
+    let gather = Gather { offs, idx: (0..plane).collect(), base, packed: pack(&blocks, kd, |o, k| w[o * kd + k]) };
+    // SAFETY: the gather covers every output position of every image and channel.
+    let mut y = unsafe { uninit_vec::<T>(g.n * g.o * plane) };
+    run(kern, &blocks, &src, g.n, x, &[gather], (g.o, plane), &mut y);
+    Some(y)
+}
+
+/// The input gradient `(n, c, size)` of `g` from `w (o, c, taps)` and `dy (n, o, out)`, one gather
+/// per stride phase, or `None` where the input channels do not fill the vectors.
+pub(crate) fn grad_x<T: Elem>(kern: &VecKernel<T>, g: &ConvGeom, w: &[T], dy: &[T]) -> Option<Vec<T>> {
+    let mvs: Vec<usize> = kern.fwd.iter().map(|v| v.0).collect();
+    let blocks = blocks(&mvs, kern.lanes, g.c)?;
+    let taps: usize = g.k.iter().product();
+    // Per axis: the output gradient padded by the farthest tap's shift in front and to the last
+    // input position's reach behind.
+    let (mut lo, mut dims) = ([0; 3], [0; 3]);
+    for a in 0..3 {
+        lo[a] = (g.k[a] - 1) * g.dil[a] / g.stride[a];
+        let reach = (g.size[a] - 1 + g.pad[a]) / g.stride[a] + 1;
+        dims[a] = lo[a] + g.out[a].max(reach);
+    }
+    let src = Padded { ch: g.o, size: g.out, lo, dims };
+    let cs = src.cs();
+    // Per axis and phase r: the input positions (i, (i + pad) / s) and taps (k, (k dil) / s).
+    type Pairs = Vec<(usize, usize)>;
+    let phases = |a: usize, r: usize| -> (Pairs, Pairs) {
+        let s = g.stride[a];
+        let pos = (0..g.size[a]).filter(|i| (i + g.pad[a]) % s == r).map(|i| (i, (i + g.pad[a]) / s)).collect();
+        let tps = (0..g.k[a]).filter(|k| k * g.dil[a] % s == r).map(|k| (k, k * g.dil[a] / s)).collect();
+        (pos, tps)
+    };
+    let plane: usize = g.size.iter().product();
+    let mut gathers = Vec::new();
+    let mut uncovered = false;
+    for rz in 0..g.stride[0] {
+        let (pz, tz) = phases(0, rz);
+        for ry in 0..g.stride[1] {
+            let (py, ty) = phases(1, ry);
+            for rx in 0..g.stride[2] {
+                let (px, tx) = phases(2, rx);
+                if pz.is_empty() || py.is_empty() || px.is_empty() {
+                    continue;
+                }
+                if tz.is_empty() || ty.is_empty() || tx.is_empty() {
+                    // These input positions receive no tap: their gradient is zero.
+                    uncovered = true;
+                    continue;
+                }
+                let (mut offs, mut tap) = (Vec::new(), Vec::new());
+                for oc in 0..g.o {
+                    for &(kz, sz) in &tz {
+                        for &(ky, sy) in &ty {
+                            for &(kx, sx) in &tx {
+                                offs.push(oc * cs + src.at(lo[0] - sz, lo[1] - sy, lo[2] - sx));
+                                tap.push(oc * g.c * taps + (kz * g.k[1] + ky) * g.k[2] + kx);
+                            }
+                        }
+                    }
+                }
+                if offs.len() < MIN_REDUCTION {
+                    return None;
+                }
+                let (mut idx, mut base) = (Vec::new(), Vec::new());
+                for &(iz, mz) in &pz {
+                    for &(iy, my) in &py {
+                        for &(ix, mx) in &px {
+                            idx.push((iz * g.size[1] + iy) * g.size[2] + ix);
+                            base.push(src.at(mz, my, mx));
+                        }
+                    }
+                }
+                let packed = pack(&blocks, offs.len(), |c, k| w[tap[k] + c * taps]);
+                gathers.push(Gather { offs, idx, base, packed });
+            }
+        }
+    }
+    let mut dx = if uncovered {
+        vec![T::default(); g.n * g.c * plane]
+    } else {
+        // SAFETY: the phases cover every input position of every image and channel.
+        unsafe { uninit_vec::<T>(g.n * g.c * plane) }
+    };
+    run(kern, &blocks, &src, g.n, dy, &gathers, (g.c, plane), &mut dx);
+    Some(dx)
+}
+
+/// Runs `gathers` on `n` images `x` padded as `src` into `y (n, ch, plane)`.
+#[allow(clippy::too_many_arguments)]
+fn run<T: Elem>(
+    kern: &VecKernel<T>,
+    blocks: &[Block],
+    src: &Padded,
+    n: usize,
+    x: &[T],
+    gathers: &[Gather<T>],
+    (ch, plane): (usize, usize),
+    y: &mut [T],
+) {
+    let (len, xdim) = (src.len(), src.xdim());
+    assert!(x.len() == n * xdim && y.len() == n * ch * plane);
+    let gs = src.group(n);
+    let max_p = kern.fwd.iter().map(|v| v.1).max().unwrap_or(1);
+    let max_w = blocks.iter().map(|b| b.width).max().unwrap_or(0);
+    // Positions per job: up to JOB_POSITIONS, fewer where that would leave threads idle; whole
+    // tiles of the longest variant.
+    let total: usize = gathers.iter().map(|ga| ga.idx.len()).sum::<usize>() * gs;
+    let per_job = total.div_ceil(4 * rayon::current_num_threads()).clamp(1, JOB_POSITIONS).next_multiple_of(max_p);
+    let out = SendPtr(y.as_mut_ptr());
+    // SAFETY: fill writes every value of each image's buffer.
+    let mut xp = unsafe { uninit_vec::<T>(gs * len) };
+    for (gi, xg) in x.chunks(gs * xdim).enumerate() {
+        let imgs = xg.len() / xdim;
+        xp.par_chunks_mut(len).zip(xg.par_chunks(xdim)).for_each(|(d, s)| src.fill(s, d));
+        let mut jobs = Vec::new();
+        for (ga_i, ga) in gathers.iter().enumerate() {
+            for i in 0..imgs {
+                for p0 in (0..ga.idx.len()).step_by(per_job) {
+                    jobs.push((ga_i, i, p0..(p0 + per_job).min(ga.idx.len())));
+                }
+            }
+        }
+        jobs.into_par_iter().for_each(|(ga_i, i, range)| {
+            let ga = &gathers[ga_i];
+            let img = gi * gs + i;
+            let xs = xp[i * len..][..len].as_ptr();
+            let mut tmp = vec![T::default(); max_p * max_w];
+            let mut ptrs = Vec::with_capacity(max_p);
+            for (b, blk) in blocks.iter().enumerate() {
+                let (_, p, f) = kern.fwd[blk.variant];
+                for t0 in range.clone().step_by(p) {
+                    let t1 = (t0 + p).min(range.end);
+                    ptrs.clear();
+                    // SAFETY: every base is a position of the padded image (`forward_gather`,
+                    // `grad_x`); a short tile repeats its last position.
+                    ptrs.extend((t0..t0 + p).map(|q| unsafe { xs.add(ga.base[q.min(t1 - 1)]) }));
+                    // SAFETY: base + offs[k] < len for every position and entry (the padded
+                    // dims hold the farthest tap of the last position), packed[b] holds
+                    // offs.len() * width values with width = mv * lanes, tmp p * width.
+                    unsafe { f(ga.packed[b].as_ptr(), &ga.offs, &ptrs, tmp.as_mut_ptr()) }
+                    for r in 0..blk.rows {
+                        // SAFETY: idx < plane; only this job writes these positions of this
+                        // image (gathers and jobs cover disjoint positions).
+                        unsafe {
+                            let dst = out.get().add((img * ch + blk.start + r) * plane);
+                            for q in t0..t1 {
+                                *dst.add(ga.idx[q]) = tmp[(q - t0) * blk.width + r];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// The weight gradient `(o, c * taps)` of `g` from `x (n, c, size)` and `dy (n, o, out)`, or
+/// `None` where the output channels do not fill the vectors. Each tile of the result is summed by
+/// one job over the positions in order, so it does not depend on the thread count.
+pub(crate) fn grad_w<T: Elem>(kern: &VecKernel<T>, g: &ConvGeom, x: &[T], dy: &[T]) -> Option<Vec<T>> {
+    let kd = g.kdim();
+    let mvs: Vec<usize> = kern.grad_w.iter().map(|v| v.0).collect();
+    let blocks = blocks(&mvs, kern.lanes, g.o)?;
+    let (src, offs, base) = forward_gather(g);
+    let (len, xdim) = (src.len(), src.xdim());
+    let plane = base.len();
+    assert!(x.len() == g.n * xdim && dy.len() == g.n * g.o * plane);
+    let ld: usize = blocks.iter().map(|b| b.width).sum();
+    // The output gradient channel-last, (n * plane, ld), zero past the last channel.
+    let mut dyt = vec![T::default(); g.n * plane * ld];
+    dyt.par_chunks_mut(plane * ld).zip(dy.par_chunks(g.o * plane)).for_each(|(t, d)| {
+        for (oc, dc) in d.chunks_exact(plane).enumerate() {
+            for (p, &v) in dc.iter().enumerate() {
+                t[p * ld + oc] = v;
+            }
+        }
+    });
+    // Jobs: (block, range of reduction tiles), enough of them to keep every thread busy.
+    let mut jobs = Vec::new();
+    let mut col = 0;
+    for (b, blk) in blocks.iter().enumerate() {
+        let kt = kern.grad_w[blk.variant].1;
+        let tiles = kd.div_ceil(kt);
+        let per_job = (tiles * blocks.len()).div_ceil(4 * rayon::current_num_threads()).clamp(1, tiles);
+        for t0 in (0..tiles).step_by(per_job) {
+            jobs.push((b, col, t0 * kt..((t0 + per_job) * kt).min(kd)));
+        }
+        col += blk.width;
+    }
+    let gs = src.group(g.n);
+    let mut total = vec![T::default(); g.o * kd];
+    // SAFETY: fill writes every value of each image's buffer.
+    let mut xp = unsafe { uninit_vec::<T>(gs * len) };
+    for (gi, xg) in x.chunks(gs * xdim).enumerate() {
+        let imgs = xg.len() / xdim;
+        xp.par_chunks_mut(len).zip(xg.par_chunks(xdim)).for_each(|(d, s)| src.fill(s, d));
+        let positions = imgs * plane;
+        let dyg = &dyt[gi * gs * plane * ld..][..positions * ld];
+        let partials: Vec<Vec<T>> = jobs
+            .par_iter()
+            .map(|&(b, col, ref ks)| {
+                let blk = blocks[b];
+                let (_, kt, f) = kern.grad_w[blk.variant];
+                let mut acc = vec![T::default(); ks.len().next_multiple_of(kt) * blk.width];
+                let mut bases = Vec::with_capacity(GRAD_W_CHUNK);
+                let mut xs = Vec::with_capacity(kt);
+                for q0 in (0..positions).step_by(GRAD_W_CHUNK) {
+                    let q1 = (q0 + GRAD_W_CHUNK).min(positions);
+                    bases.clear();
+                    bases.extend((q0..q1).map(|q| q / plane * len + base[q % plane]));
+                    for k0 in ks.clone().step_by(kt) {
+                        xs.clear();
+                        // SAFETY: offs[k] < len; entries past the range repeat its last one
+                        // (their sums land in acc's padding and are dropped).
+                        xs.extend((k0..k0 + kt).map(|k| unsafe { xp.as_ptr().add(offs[k.min(ks.end - 1)]) }));
+                        // SAFETY: dyg holds (q1 - q0) rows of ld >= col + width values from q0;
+                        // bases[q] + offs[k] < imgs * len (the forward bound); acc holds kt *
+                        // width values from (k0 - ks.start) * width.
+                        unsafe {
+                            f(
+                                dyg.as_ptr().add(q0 * ld + col),
+                                ld,
+                                &xs,
+                                &bases,
+                                acc.as_mut_ptr().add((k0 - ks.start) * blk.width),
+                            )
+                        }
+                    }
+                }
+                acc
+            })
+            .collect();
+        for (&(b, _, ref ks), acc) in jobs.iter().zip(&partials) {
+            let blk = blocks[b];
+            for (k, row) in ks.clone().zip(acc.chunks_exact(blk.width)) {
+                for (r, &v) in row[..blk.rows].iter().enumerate() {
+                    total[(blk.start + r) * kd + k] += v;
+                }
+            }
+        }
+    }
+    Some(total)
+}
+
+/// A raw pointer shared by jobs that write disjoint parts of one buffer.
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+// SAFETY: the jobs sharing it write disjoint elements and nothing reads them meanwhile.
+unsafe impl<T: Send> Send for SendPtr<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for SendPtr<T> {}
+impl<T> SendPtr<T> {
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::conv_gemm::{conv_fwd_gemm, geometry, grad_w_gemm, grad_x_gemm};
+    use super::*;
+
+    fn values<T: From<f32>>(n: usize, k: f32) -> Vec<T> {
+        (0..n).map(|i| T::from((i as f32 * k).sin() * 0.7 + 0.05)).collect()
+    }
+
+    fn max_diff<T: Into<f64> + Copy>(a: &[T], b: &[T]) -> f64 {
+        assert_eq!(a.len(), b.len());
+        a.iter().zip(b).map(|(&x, &y)| (x.into() - y.into()).abs()).fold(0.0, f64::max)
+    }
+
+    /// Forward, weight and input gradient against im2col + GEMM for `kern`.
+    fn check<T: Elem + From<f32> + Into<f64>>(kern: &VecKernel<T>, tol: f64) {
+        // (n, c, o, size, k, pad, stride, dil): strides 1-3, kernels wider than the stride and
+        // narrower (phases with no tap), dilation, asymmetric settings, 2-D (depth 1) and 3-D,
+        // channel counts on and off the vector width, the DCGAN's 4 x 4 stride-2 layers.
+        type Case = (usize, usize, usize, [usize; 3], [usize; 3], [usize; 3], [usize; 3], [usize; 3]);
+        let cases: &[Case] = &[
+            (3, 64, 128, [1, 14, 14], [1, 4, 4], [0, 1, 1], [1, 2, 2], [1, 1, 1]),
+            (2, 128, 64, [1, 7, 7], [1, 4, 4], [0, 1, 1], [1, 2, 2], [1, 1, 1]),
+            (2, 5, 16, [1, 9, 11], [1, 3, 3], [0, 1, 1], [1, 2, 2], [1, 1, 1]),
+            (1, 7, 32, [1, 10, 13], [1, 3, 2], [0, 2, 0], [1, 3, 2], [1, 1, 2]),
+            (2, 6, 48, [1, 12, 12], [1, 1, 1], [0, 0, 0], [1, 3, 3], [1, 1, 1]),
+            (2, 16, 20, [1, 8, 8], [1, 3, 3], [0, 1, 1], [1, 1, 1], [1, 1, 1]),
+            (2, 20, 64, [4, 4, 4], [3, 3, 3], [1, 1, 1], [1, 1, 1], [1, 1, 1]),
+            (1, 24, 16, [6, 7, 5], [2, 2, 2], [0, 0, 0], [2, 2, 2], [1, 1, 1]),
+            (2, 8, 33, [5, 6, 7], [3, 3, 2], [1, 0, 1], [2, 1, 3], [1, 2, 1]),
+            (1, 40, 17, [1, 5, 5], [1, 2, 2], [0, 0, 0], [1, 3, 3], [1, 1, 1]),
+        ];
+        for &(n, c, o, size, k, pad, stride, dil) in cases {
+            let spatial = if size[0] == 1 && k[0] == 1 { 2 } else { 3 };
+            let dims = |a: usize, b: usize, s: [usize; 3]| [&[a, b][..], &s[3 - spatial..]].concat();
+            let g: ConvGeom = geometry(
+                &dims(n, c, size),
+                &dims(o, c, k),
+                &pad[3 - spatial..],
+                &stride[3 - spatial..],
+                &dil[3 - spatial..],
+            )
+            .unwrap();
+            let case = (n, c, o, size, k, pad, stride, dil);
+            let x: Vec<T> = values(g.n * g.c * size.iter().product::<usize>(), 0.37);
+            let w: Vec<T> = values(o * g.kdim(), 0.91);
+            let refr = conv_fwd_gemm(&g, &x, &w);
+            let dy: Vec<T> = values(refr.len(), 0.53);
+            if let Some(ours) = conv_fwd(kern, &g, &x, &w) {
+                assert!(max_diff(&ours, &refr) < tol, "forward {case:?}: {}", max_diff(&ours, &refr));
+            } else {
+                assert!(o % kern.lanes > 0 || g.kdim() < MIN_REDUCTION, "forward declined {case:?}");
+            }
+            if let Some(ours) = grad_w(kern, &g, &x, &dy) {
+                let refr = grad_w_gemm(&g, &x, &dy);
+                assert!(max_diff(&ours, &refr) < tol * 10.0, "weight gradient {case:?}: {}", max_diff(&ours, &refr));
+            } else {
+                assert!(o % kern.lanes > 0, "weight gradient declined {case:?}");
+            }
+            if let Some(ours) = grad_x(kern, &g, &w, &dy) {
+                let refr = grad_x_gemm(&g, &w, &dy);
+                assert!(max_diff(&ours, &refr) < tol, "input gradient {case:?}: {}", max_diff(&ours, &refr));
+            } else {
+                assert!(c % kern.lanes > 0 || o < MIN_REDUCTION, "input gradient declined {case:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn vec_conv_matches_im2col_gemm_every_build() {
+        let mut kernels = f32::vec_kernels();
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            kernels.push(simd::f32_avx2_wide());
+        }
+        for kern in kernels {
+            for threads in [1, 3] {
+                rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| check(&kern, 1e-4));
+            }
+        }
+        for kern in f64::vec_kernels() {
+            check(&kern, 1e-12);
+        }
+    }
+
+    #[test]
+    fn blocks_cover_the_channels_and_decline_waste() {
+        let mvs = [4, 2, 1];
+        let b = blocks(&mvs, 16, 128).unwrap();
+        assert_eq!(b.iter().map(|b| (b.start, b.rows, b.width)).collect::<Vec<_>>(), [(0, 64, 64), (64, 64, 64)]);
+        let b = blocks(&mvs, 16, 112).unwrap();
+        assert_eq!(
+            b.iter().map(|b| (b.start, b.rows, b.width)).collect::<Vec<_>>(),
+            [(0, 64, 64), (64, 32, 32), (96, 16, 16)]
+        );
+        // 13 of 16 kept; 2 of 16 not.
+        assert_eq!(blocks(&mvs, 16, 13).unwrap()[0].rows, 13);
+        assert!(blocks(&mvs, 16, 2).is_none());
+        assert!(blocks(&mvs, 16, 17).is_none());
+    }
+}
