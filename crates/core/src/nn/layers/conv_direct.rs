@@ -165,7 +165,9 @@ mod simd {
         };
     }
     // AVX-512: tiles of 8 channels x 2 vectors (16 of the 32 registers accumulate), narrow tiles
-    // of 16 x 1, dots blocks of 4 x 6 (24). AVX2: 4 x 3 (12 of 16), 8 x 1, and 3 x 4 (12).
+    // of 16 x 1, dots blocks of 4 x 6 (24). AVX2: 6 x 2 (12 accumulators, 15 of the 16 registers:
+    // 4 x 3 needed one more, and LLVM reloaded an accumulator from the stack every step), 8 x 1,
+    // and 3 x 4 (12).
     kernel!(f32_avx512, "avx512f", __m512, 8, 2, 16, 4, 6);
     kernel!(f64_avx512, "avx512f", __m512d, 8, 2, 16, 4, 6);
     kernel!(f32_avx2, "avx2,fma", __m256, 6, 2, 8, 3, 4);
@@ -174,7 +176,7 @@ mod simd {
 
 /// The kernels this CPU runs, best first: AVX-512 (forward tiles of 8 channels x 32 f32 or 16
 /// f64 positions, narrow ones of 16 channels x one vector, weight-gradient blocks of 4 x 6 rows),
-/// then AVX2 + FMA (4 x 24 or 12; 8 x one vector; 3 x 4). Empty without either: the caller then
+/// then AVX2 + FMA (6 x 16 or 8; 8 x one vector; 3 x 4). Empty without either: the caller then
 /// takes im2col + GEMM.
 pub(crate) trait Kernels: Sized {
     fn kernels() -> Vec<Kernel<Self>>;

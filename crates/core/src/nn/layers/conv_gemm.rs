@@ -10,6 +10,9 @@
 //!
 //! Stride-1 convolutions whose shapes suit it (see `conv_direct`) skip im2col: their forward,
 //! input and weight gradients go to the direct kernels, which read the padded input in place.
+//! Where that plan declines, shapes whose channels fill the vectors go to the channel-vectorised
+//! kernels (`conv_vec`: any stride, small planes, transposed convolutions); im2col + GEMM is left
+//! for the rest.
 
 use super::conv_direct::{Kernel, Plan};
 use super::conv_vec::{self, VecKernel};
