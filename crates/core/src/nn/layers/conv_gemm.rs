@@ -664,14 +664,34 @@ fn direct_plan<T: Elem>(
     Plan::new(&kern, forward, (c, o), size, g.k, pad, g.dil).map(|p| (kern, p))
 }
 
-fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
-    if let Some((kern, plan)) = direct_plan::<T>(g, (g.c, g.o), g.size, g.pad, true) {
-        return plan.run(&kern, g.n, x, &plan.pack(w));
+/// The kernel of a forward pass or input gradient: the direct plan where it is preferred (see
+/// [`Plan::preferred`]), else the channel-vectorised kernel where the channels suit it, else the
+/// direct plan whatever tile it runs, else im2col + GEMM.
+fn forward_kernel<T: Elem>(
+    direct: Option<(Kernel<T>, Plan)>,
+    run: impl FnOnce(&Kernel<T>, &Plan) -> Vec<T>,
+    vec: impl FnOnce(&VecKernel<T>) -> Option<Vec<T>>,
+    gemm: impl FnOnce() -> Vec<T>,
+) -> Vec<T> {
+    if let Some((kern, plan)) = direct.as_ref().filter(|(_, p)| p.preferred()) {
+        return run(kern, plan);
     }
-    if let Some(y) = T::vec_kernel().and_then(|kern| conv_vec::conv_fwd(&kern, g, x, w)) {
+    if let Some(y) = T::vec_kernel().and_then(|kern| vec(&kern)) {
         return y;
     }
-    conv_fwd_gemm(g, x, w)
+    match direct {
+        Some((kern, plan)) => run(&kern, &plan),
+        None => gemm(),
+    }
+}
+
+fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
+    forward_kernel(
+        direct_plan::<T>(g, (g.c, g.o), g.size, g.pad, true),
+        |kern, plan| plan.run(kern, g.n, x, &plan.pack(w)),
+        |kern| conv_vec::conv_fwd(kern, g, x, w),
+        || conv_fwd_gemm(g, x, w),
+    )
 }
 
 /// The forward through im2col + GEMM.
@@ -773,15 +793,12 @@ pub(super) fn grad_w_gemm<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
 fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     // With stride 1 the input gradient is the convolution of the output gradient, padded by
     // `dil * (k - 1) - pad`, with the kernel flipped and its channel axes swapped.
-    if let Some(fp) = g.flip_pad()
-        && let Some((kern, plan)) = direct_plan::<T>(g, (g.o, g.c), g.out, fp, true)
-    {
-        return plan.run(&kern, g.n, dy, &plan.pack_flipped(w));
-    }
-    if let Some(dx) = T::vec_kernel().and_then(|kern| conv_vec::grad_x(&kern, g, w, dy)) {
-        return dx;
-    }
-    grad_x_gemm(g, w, dy)
+    forward_kernel(
+        g.flip_pad().and_then(|fp| direct_plan::<T>(g, (g.o, g.c), g.out, fp, true)),
+        |kern, plan| plan.run(kern, g.n, dy, &plan.pack_flipped(w)),
+        |kern| conv_vec::grad_x(kern, g, w, dy),
+        || grad_x_gemm(g, w, dy),
+    )
 }
 
 /// The input gradient through GEMM + col2im.
@@ -1052,6 +1069,35 @@ mod tests {
         assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad, true).is_none());
         let g = geometry(&[2, 16, 20, 24], &[16, 16, 3, 3], &[1, 1], &[2, 2], &[1, 1]).unwrap();
         assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad, true).is_none());
+    }
+
+    /// Forward passes take a preferred direct plan, else the channel-vectorised kernel, else any
+    /// direct plan (the narrow tile), else GEMM; the markers say which ran.
+    #[test]
+    fn forward_kernel_order() {
+        let (Some(_), Some(_)) = (<f32 as Elem>::direct_kernel(), <f32 as Elem>::vec_kernel()) else {
+            return;
+        };
+        let pick = |g: &ConvGeom, vec_applies: bool| {
+            forward_kernel::<f32>(
+                direct_plan::<f32>(g, (g.c, g.o), g.size, g.pad, true),
+                |_, _| vec![1.0],
+                |_| vec_applies.then(|| vec![2.0]),
+                || vec![3.0],
+            )[0]
+        };
+        // A wide plane keeps over 90 % of its regular tiles: direct, whatever else applies.
+        let g = geometry(&[1, 64, 64, 126], &[64, 64, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
+        assert_eq!(pick(&g, true), 1.0);
+        // An 8^3 volume runs the narrow tile: the channel-vectorised kernel where it applies.
+        let g = geometry(&[1, 64, 8, 8, 8], &[64, 64, 3, 3, 3], &[1, 1, 1], &[1, 1, 1], &[1, 1, 1]).unwrap();
+        assert!(direct_plan::<f32>(&g, (g.c, g.o), g.size, g.pad, true).is_some_and(|(_, p)| !p.preferred()));
+        assert_eq!(pick(&g, true), 2.0);
+        assert_eq!(pick(&g, false), 1.0);
+        // Stride 2: no direct plan.
+        let g = geometry(&[1, 64, 14, 14], &[64, 64, 4, 4], &[1, 1], &[2, 2], &[1, 1]).unwrap();
+        assert_eq!(pick(&g, true), 2.0);
+        assert_eq!(pick(&g, false), 3.0);
     }
 
     #[test]
