@@ -45,7 +45,21 @@ pub struct Kernel<T> {
     dots: DotsFn<T>,
 }
 
-type TileFn<T> = unsafe fn(wp: *const T, offs: &[usize], src: *const T, dst: *mut T, ld: usize, rows: usize);
+pub(crate) type TileFn<T> = unsafe fn(wp: *const T, offs: &[usize], src: *const T, dst: *mut T, ld: usize, rows: usize);
+
+impl<T> Kernel<T> {
+    /// A tile of this build exactly `width` positions wide, regular or narrow, as `(rows, tile)`:
+    /// the recurrent product of the LSTM/GRU kernels runs it on panels of that width.
+    pub(crate) fn tile_of_width(&self, width: usize) -> Option<(usize, TileFn<T>)> {
+        if self.nb == width {
+            Some((self.mr, self.tile))
+        } else if self.narrow.1 == width {
+            Some((self.narrow.0, self.narrow.2))
+        } else {
+            None
+        }
+    }
+}
 type DotsFn<T> = unsafe fn(a: &[*const T], b: &[*const T], len: usize, out: &mut [T]);
 
 /// The kernels, on the vector types of [`super::vector`].

@@ -17,6 +17,7 @@
 //! `dW_ih`, `dW_hh` and `dx` over all steps. Other devices and dtypes run candle_nn's cells on the same
 //! weights ([`Recurrent::forward_generic`]).
 
+use super::conv_direct::TileFn;
 use super::conv_gemm::Elem;
 use super::cpu::{contiguous_slice, mm_strided, uninit_vec};
 use crate::{Error, Result};
@@ -614,6 +615,9 @@ fn recurrent_product<T: Gate>(
     c: &mut [T],
     rs_c: usize,
 ) {
+    if let Some((mr, tile)) = T::direct_kernel().and_then(|k| k.tile_of_width(PANEL)) {
+        return recurrent_product_tiles(mr, tile, packed, h, gh, a, rs_a, m, c, rs_c);
+    }
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx2,fma")]
@@ -628,6 +632,50 @@ fn recurrent_product<T: Gate>(
         }
     }
     recurrent_product_body::<T, false>(packed, h, gh, a, rs_a, m, c, rs_c)
+}
+
+/// [`recurrent_product_body`] on a direct-convolution tile `PANEL` wide (`mr` rows): the rows
+/// of `a` are the tile's broadcast operand (transposed, `mr` at a time), the panels its vector
+/// operand at offsets `k * PANEL`. The same fused multiply-adds in the same order as the AVX2 +
+/// FMA body, so the result is bit for bit the same; the intrinsic tile keeps its accumulators in
+/// place, where LLVM's build of the body copied all eight of them between registers every step.
+#[allow(clippy::too_many_arguments)]
+fn recurrent_product_tiles<T: Gate>(
+    mr: usize,
+    tile: TileFn<T>,
+    packed: &[T],
+    h: usize,
+    gh: usize,
+    a: &[T],
+    rs_a: usize,
+    m: usize,
+    c: &mut [T],
+    rs_c: usize,
+) {
+    if m == 0 || h == 0 {
+        return;
+    }
+    let offs: Vec<usize> = (0..h).map(|k| k * PANEL).collect();
+    let mut ap = vec![T::default(); h * mr];
+    let mut tmp = vec![T::default(); mr * PANEL];
+    for i in (0..m).step_by(mr) {
+        let rows = mr.min(m - i);
+        // ap[k * mr + r] = a[i + r][k]; rows past m repeat the last (computed, not stored).
+        for r in 0..mr {
+            let src = &a[(i + r.min(rows - 1)) * rs_a..][..h];
+            ap.iter_mut().skip(r).step_by(mr).zip(src).for_each(|(d, &v)| *d = v);
+        }
+        for (pi, panel) in packed.chunks_exact(h * PANEL).enumerate() {
+            let (j0, nj) = (pi * PANEL, PANEL.min(gh - pi * PANEL));
+            // SAFETY: the tile reads panel[offs[k]..][..PANEL] (within its h * PANEL values) and
+            // ap's h * mr values, and writes `rows` rows of PANEL to tmp (mr * PANEL).
+            unsafe { tile(ap.as_ptr(), &offs, panel.as_ptr(), tmp.as_mut_ptr(), PANEL, rows) }
+            for (r, acc) in tmp.chunks_exact(PANEL).take(rows).enumerate() {
+                let dst = &mut c[(i + r) * rs_c + j0..][..nj];
+                dst.iter_mut().zip(acc).for_each(|(d, &v)| *d += v);
+            }
+        }
+    }
 }
 
 /// LSTM forward over one chunk (`x`, `hs` and the saved buffers: its rows, all steps).
@@ -1136,6 +1184,59 @@ mod tests {
                 let err = c.iter().zip(&want).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
                 assert!(err < 1e-12, "{:?} fma {fma}: {err}", (m, f, h, g));
             }
+        }
+    }
+
+    /// The recurrent product on each direct-convolution build with a panel-wide tile gives the
+    /// fused body's result bit for bit: row blocks with a tail, partial panels, strided rows.
+    #[test]
+    fn recurrent_product_tiles_match_fused_body_bitwise() {
+        fn check<T: Gate + From<f32> + PartialEq + std::fmt::Debug + super::super::conv_direct::Kernels>() -> usize {
+            let mut runs = 0;
+            for kern in T::kernels() {
+                let Some((mr, tile)) = kern.tile_of_width(PANEL) else {
+                    continue;
+                };
+                for &(m, f, h, g) in &[(9usize, 3usize, 7usize, 4usize), (20, 1, 16, 3), (1, 2, 5, 4), (33, 4, 64, 4)] {
+                    let d = Dims { b: m, t: 1, f, h, g };
+                    let (gh, wc) = (d.gh(), d.wc());
+                    let w: Vec<T> = (0..gh * wc).map(|i| T::from(((i * 7 % 13) as f32 - 6.0) * 0.11)).collect();
+                    let (rs_a, rs_c) = (h + 2, gh + 3);
+                    let a: Vec<T> = (0..m * rs_a).map(|i| T::from(((i * 5 % 11) as f32 - 5.0) * 0.07)).collect();
+                    let c0: Vec<T> = (0..m * rs_c).map(|i| T::from((i % 3) as f32 * 0.3)).collect();
+                    let packed = pack_recurrent(d, &w);
+                    let (mut want, mut got) = (c0.clone(), c0);
+                    #[cfg(target_arch = "x86_64")]
+                    {
+                        #[target_feature(enable = "avx2,fma")]
+                        #[allow(clippy::too_many_arguments)]
+                        fn fused<T: Gate>(
+                            p: &[T],
+                            h: usize,
+                            gh: usize,
+                            a: &[T],
+                            rs_a: usize,
+                            m: usize,
+                            c: &mut [T],
+                            rs_c: usize,
+                        ) {
+                            recurrent_product_body::<T, true>(p, h, gh, a, rs_a, m, c, rs_c)
+                        }
+                        // SAFETY: the CPU has AVX2 and FMA (every build here needs both).
+                        unsafe { fused(&packed, h, gh, &a, rs_a, m, &mut want, rs_c) }
+                    }
+                    recurrent_product_tiles(mr, tile, &packed, h, gh, &a, rs_a, m, &mut got, rs_c);
+                    assert_eq!(got, want, "{:?} mr {mr}", (m, f, h, g));
+                    runs += 1;
+                }
+            }
+            runs
+        }
+        let runs = check::<f32>() + check::<f64>();
+        // Every x86-64 CPU with AVX2 has an f32 tile 16 wide.
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            assert!(runs >= 4);
         }
     }
 
