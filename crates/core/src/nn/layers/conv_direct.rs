@@ -18,7 +18,7 @@
 //! tile of one vector of positions in their forward passes.
 
 use super::conv_gemm::Elem;
-use super::cpu::uninit_vec;
+use super::cpu::{SendPtr, uninit_vec};
 use rayon::prelude::*;
 
 /// The register-blocked kernels of one instruction set and element type.
@@ -196,28 +196,8 @@ pub(crate) trait Kernels: Sized {
     fn kernels() -> Vec<Kernel<Self>>;
 }
 
-macro_rules! kernels {
-    ($t:ty, $avx512:ident, $avx2:ident) => {
-        impl Kernels for $t {
-            fn kernels() -> Vec<Kernel<$t>> {
-                #[allow(unused_mut)]
-                let mut v = Vec::new();
-                #[cfg(target_arch = "x86_64")]
-                {
-                    if std::arch::is_x86_feature_detected!("avx512f") {
-                        v.push(simd::$avx512());
-                    }
-                    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-                        v.push(simd::$avx2());
-                    }
-                }
-                v
-            }
-        }
-    };
-}
-kernels!(f32, f32_avx512, f32_avx2);
-kernels!(f64, f64_avx512, f64_avx2);
+cpu_builds!(Kernels, kernels, Kernel, f32, f32_avx512, f32_avx2);
+cpu_builds!(Kernels, kernels, Kernel, f64, f64_avx512, f64_avx2);
 
 /// The best kernel for this CPU, if any.
 pub(crate) fn best_kernel<T: Kernels>() -> Option<Kernel<T>> {
@@ -596,29 +576,16 @@ const PADDED_VALUES: usize = 16 << 20;
 /// core's L2).
 const GRAD_W_JOB_VALUES: usize = 128 << 10;
 
-/// A raw pointer shared by jobs that write disjoint parts of one buffer.
-#[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
-// SAFETY: the jobs sharing it write disjoint elements and nothing reads them meanwhile.
-unsafe impl<T: Send> Send for SendPtr<T> {}
-// SAFETY: as above.
-unsafe impl<T: Send> Sync for SendPtr<T> {}
-impl<T> SendPtr<T> {
-    fn get(self) -> *mut T {
-        self.0
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::conv_gemm::{ConvGeom, conv_fwd_gemm, geometry, grad_w_gemm, grad_x_gemm};
     use super::*;
 
-    fn values<T: From<f32>>(n: usize, k: f32) -> Vec<T> {
+    pub(crate) fn values<T: From<f32>>(n: usize, k: f32) -> Vec<T> {
         (0..n).map(|i| T::from((i as f32 * k).sin() * 0.7 + 0.05)).collect()
     }
 
-    fn max_diff<T: Into<f64> + Copy>(a: &[T], b: &[T]) -> f64 {
+    pub(crate) fn max_diff<T: Into<f64> + Copy>(a: &[T], b: &[T]) -> f64 {
         assert_eq!(a.len(), b.len());
         a.iter().zip(b).map(|(&x, &y)| (x.into() - y.into()).abs()).fold(0.0, f64::max)
     }

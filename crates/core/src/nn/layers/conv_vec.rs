@@ -21,7 +21,7 @@
 //! transposed to channel-last first), each tile in one job, so the sum's order is fixed.
 
 use super::conv_gemm::{ConvGeom, Elem};
-use super::cpu::uninit_vec;
+use super::cpu::{SendPtr, uninit_vec};
 use rayon::prelude::*;
 
 /// `fwd(w, offs, src, out)`: for the `P = src.len()` positions and `MV` vectors of channels,
@@ -162,28 +162,8 @@ pub(crate) trait VecKernels: Sized {
     fn vec_kernels() -> Vec<VecKernel<Self>>;
 }
 
-macro_rules! vec_kernels {
-    ($t:ty, $avx512:ident, $avx2:ident) => {
-        impl VecKernels for $t {
-            fn vec_kernels() -> Vec<VecKernel<$t>> {
-                #[allow(unused_mut)]
-                let mut v = Vec::new();
-                #[cfg(target_arch = "x86_64")]
-                {
-                    if std::arch::is_x86_feature_detected!("avx512f") {
-                        v.push(simd::$avx512());
-                    }
-                    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-                        v.push(simd::$avx2());
-                    }
-                }
-                v
-            }
-        }
-    };
-}
-vec_kernels!(f32, f32_avx512, f32_avx2);
-vec_kernels!(f64, f64_avx512, f64_avx2);
+cpu_builds!(VecKernels, vec_kernels, VecKernel, f32, f32_avx512, f32_avx2);
+cpu_builds!(VecKernels, vec_kernels, VecKernel, f64, f64_avx512, f64_avx2);
 
 /// The best channel-vectorised kernel for this CPU, if any.
 pub(crate) fn best_vec_kernel<T: VecKernels>() -> Option<VecKernel<T>> {
@@ -590,32 +570,11 @@ pub(crate) fn grad_w<T: Elem>(kern: &VecKernel<T>, g: &ConvGeom, x: &[T], dy: &[
     Some(total)
 }
 
-/// A raw pointer shared by jobs that write disjoint parts of one buffer.
-#[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
-// SAFETY: the jobs sharing it write disjoint elements and nothing reads them meanwhile.
-unsafe impl<T: Send> Send for SendPtr<T> {}
-// SAFETY: as above.
-unsafe impl<T: Send> Sync for SendPtr<T> {}
-impl<T> SendPtr<T> {
-    fn get(self) -> *mut T {
-        self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::conv_direct::tests::{max_diff, values};
     use super::super::conv_gemm::{conv_fwd_gemm, geometry, grad_w_gemm, grad_x_gemm};
     use super::*;
-
-    fn values<T: From<f32>>(n: usize, k: f32) -> Vec<T> {
-        (0..n).map(|i| T::from((i as f32 * k).sin() * 0.7 + 0.05)).collect()
-    }
-
-    fn max_diff<T: Into<f64> + Copy>(a: &[T], b: &[T]) -> f64 {
-        assert_eq!(a.len(), b.len());
-        a.iter().zip(b).map(|(&x, &y)| (x.into() - y.into()).abs()).fold(0.0, f64::max)
-    }
 
     /// Forward, weight and input gradient against im2col + GEMM for `kern`.
     fn check<T: Elem + From<f32> + Into<f64>>(kern: &VecKernel<T>, tol: f64) {

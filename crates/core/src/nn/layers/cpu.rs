@@ -140,3 +140,16 @@ pub(crate) unsafe fn mm_strided<T: Elem>(
         )
     }
 }
+
+/// A raw pointer shared by jobs that write disjoint parts of one buffer.
+#[derive(Clone, Copy)]
+pub(crate) struct SendPtr<T>(pub(crate) *mut T);
+// SAFETY: the jobs sharing it write disjoint elements and nothing reads them meanwhile.
+unsafe impl<T: Send> Send for SendPtr<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for SendPtr<T> {}
+impl<T> SendPtr<T> {
+    pub(crate) fn get(self) -> *mut T {
+        self.0
+    }
+}

@@ -3,6 +3,30 @@
 //! statistics, seeded dropout, fused bias + activation, whole-sequence LSTM/GRU with a fused CPU
 //! recurrence), and re-exports of Candle's own that are sound.
 
+/// `impl $trait for $t`, whose `$method()` lists the builds of a kernel family (the `simd`
+/// module's `$avx512` and `$avx2` at the call site) that this CPU runs, best first: AVX-512, then
+/// AVX2 + FMA; empty without either and off x86-64, where callers take im2col + GEMM.
+macro_rules! cpu_builds {
+    ($trait:ident, $method:ident, $kernel:ident, $t:ty, $avx512:ident, $avx2:ident) => {
+        impl $trait for $t {
+            fn $method() -> Vec<$kernel<$t>> {
+                #[allow(unused_mut)]
+                let mut v = Vec::new();
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::arch::is_x86_feature_detected!("avx512f") {
+                        v.push(simd::$avx512());
+                    }
+                    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                        v.push(simd::$avx2());
+                    }
+                }
+                v
+            }
+        }
+    };
+}
+
 pub mod batch_norm;
 pub mod conv3d;
 mod conv_direct;
