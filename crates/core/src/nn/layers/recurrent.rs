@@ -602,7 +602,9 @@ fn recurrent_product_body<T: Gate, const FMA: bool>(
     }
 }
 
-/// [`recurrent_product_body`], compiled for AVX2 + FMA when the CPU has both.
+/// The recurrent product: on the direct convolution's 16-wide tile where this CPU has one
+/// ([`recurrent_product_tiles`]), else [`recurrent_product_body`] compiled for AVX2 + FMA when the
+/// CPU has both, else the portable build.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 fn recurrent_product<T: Gate>(
