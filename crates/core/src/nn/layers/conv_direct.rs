@@ -314,20 +314,14 @@ impl Plan {
         self.k.iter().product()
     }
 
+    /// The padded layout of the input.
+    fn src(&self) -> Padded {
+        Padded { ch: self.c, size: self.size, lo: self.pad, dims: self.padded }
+    }
+
     /// The input offset of every `(channel, tap)`, in the weights' order.
     fn offsets(&self) -> Vec<usize> {
-        let [_, hp, wp] = self.padded;
-        let mut offs = Vec::with_capacity(self.c * self.taps());
-        for ci in 0..self.c {
-            for kz in 0..self.k[0] {
-                for ky in 0..self.k[1] {
-                    for kx in 0..self.k[2] {
-                        offs.push(ci * self.cs + (kz * self.dil[0] * hp + ky * self.dil[1]) * wp + kx * self.dil[2]);
-                    }
-                }
-            }
-        }
-        offs
+        self.src().tap_offsets(self.k, self.dil)
     }
 
     /// The kernel `w (o, c, taps)` in blocks of `mr` output channels:
@@ -366,25 +360,9 @@ impl Plan {
 
     /// One image `(c, D, H, W)` into its padded buffer of `len` values, zero around it and after.
     fn pad_into<T: Elem>(&self, x: &[T], dst: &mut [T]) {
-        let [d, h, w] = self.size;
-        let [dp, hp, wp] = self.padded;
-        let [pz, py, px] = self.pad;
-        for (xc, dc) in x.chunks_exact(d * h * w).zip(dst.chunks_mut(self.cs)) {
-            for (zp, plane) in dc.chunks_mut(hp * wp).take(dp).enumerate() {
-                let z = zp.wrapping_sub(pz);
-                for (yp, row) in plane.chunks_mut(wp).enumerate() {
-                    let y = yp.wrapping_sub(py);
-                    if z < d && y < h {
-                        row[..px].fill(T::default());
-                        row[px..px + w].copy_from_slice(&xc[(z * h + y) * w..][..w]);
-                        row[px + w..].fill(T::default());
-                    } else {
-                        row.fill(T::default());
-                    }
-                }
-            }
-        }
-        dst[self.c * self.cs..].fill(T::default());
+        let (image, slack) = dst.split_at_mut(self.c * self.cs);
+        self.src().fill(x, image);
+        slack.fill(T::default());
     }
 
     /// Images padded at a time: as many as fit in the budget, at least one.
@@ -565,6 +543,74 @@ impl Plan {
             }
         }
         total
+    }
+}
+
+/// Images `(ch, size)` zero-padded to `dims`, with `lo` zeros in front on each axis.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Padded {
+    pub(crate) ch: usize,
+    pub(crate) size: [usize; 3],
+    pub(crate) lo: [usize; 3],
+    pub(crate) dims: [usize; 3],
+}
+
+impl Padded {
+    /// Values per padded channel.
+    pub(crate) fn cs(&self) -> usize {
+        self.dims.iter().product()
+    }
+    /// Values per padded image.
+    pub(crate) fn len(&self) -> usize {
+        self.ch * self.cs()
+    }
+    /// Values per unpadded image.
+    pub(crate) fn xdim(&self) -> usize {
+        self.ch * self.size.iter().product::<usize>()
+    }
+    /// The offset of padded position `(z, y, x)` within a channel.
+    pub(crate) fn at(&self, z: usize, y: usize, x: usize) -> usize {
+        (z * self.dims[1] + y) * self.dims[2] + x
+    }
+    /// One image into its padded buffer.
+    pub(crate) fn fill<T: Elem>(&self, x: &[T], dst: &mut [T]) {
+        let [d, h, w] = self.size;
+        let [lz, ly, lx] = self.lo;
+        let [_, hp, wp] = self.dims;
+        for (xc, dc) in x.chunks_exact(d * h * w).zip(dst.chunks_exact_mut(self.cs())) {
+            for (zp, plane) in dc.chunks_exact_mut(hp * wp).enumerate() {
+                let z = zp.wrapping_sub(lz);
+                for (yp, row) in plane.chunks_exact_mut(wp).enumerate() {
+                    let y = yp.wrapping_sub(ly);
+                    if z < d && y < h {
+                        row[..lx].fill(T::default());
+                        row[lx..lx + w].copy_from_slice(&xc[(z * h + y) * w..][..w]);
+                        row[lx + w..].fill(T::default());
+                    } else {
+                        row.fill(T::default());
+                    }
+                }
+            }
+        }
+    }
+    /// The offset of each reduction entry `(channel, tap)` of a kernel `k` with dilation `dil`, in
+    /// the weights' order.
+    pub(crate) fn tap_offsets(&self, k: [usize; 3], dil: [usize; 3]) -> Vec<usize> {
+        let mut offs = Vec::with_capacity(self.ch * k.iter().product::<usize>());
+        for ci in 0..self.ch {
+            for kz in 0..k[0] {
+                for ky in 0..k[1] {
+                    for kx in 0..k[2] {
+                        offs.push(ci * self.cs() + self.at(kz * dil[0], ky * dil[1], kx * dil[2]));
+                    }
+                }
+            }
+        }
+        offs
+    }
+    /// Images padded at a time: as many as [`PADDED_VALUES`] hold, at least one.
+    pub(crate) fn group(&self, n: usize) -> usize {
+        (PADDED_VALUES / self.len().max(1)).clamp(1, n.max(1))
     }
 }
 

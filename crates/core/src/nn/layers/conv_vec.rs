@@ -20,6 +20,7 @@
 //! `dy[p][m] * x[base[p] + offs[k]]` over every position of the batch (the output gradient
 //! transposed to channel-last first), each tile in one job, so the sum's order is fixed.
 
+use super::conv_direct::Padded;
 use super::conv_gemm::{ConvGeom, Elem};
 use super::cpu::{SendPtr, uninit_vec};
 use rayon::prelude::*;
@@ -185,9 +186,6 @@ const JOB_POSITIONS: usize = 192;
 /// output gradient (f32: 32 KiB at 64 channels) stays in L1 across the job's tiles.
 const GRAD_W_CHUNK: usize = 128;
 
-/// Padded values held at a time (f32: 64 MiB); larger batches are padded in groups of images.
-const PADDED_VALUES: usize = 16 << 20;
-
 /// A block of channels computed by one tile variant: `rows` channels from `start`, `width` wide
 /// (`rows <= width`; the rest is computed from zero weights and dropped).
 #[derive(Debug, Clone, Copy)]
@@ -212,59 +210,6 @@ fn blocks(mvs: &[usize], lanes: usize, ch: usize) -> Option<Vec<Block>> {
     }
     let computed: usize = out.iter().map(|b| b.width).sum();
     (ch as f64 / computed as f64 >= MIN_KEPT).then_some(out)
-}
-
-/// Images `(ch, size)` zero-padded to `dims`, with `lo` zeros in front on each axis.
-#[derive(Debug, Clone, Copy)]
-struct Padded {
-    ch: usize,
-    size: [usize; 3],
-    lo: [usize; 3],
-    dims: [usize; 3],
-}
-
-impl Padded {
-    /// Values per padded channel.
-    fn cs(&self) -> usize {
-        self.dims.iter().product()
-    }
-    /// Values per padded image.
-    fn len(&self) -> usize {
-        self.ch * self.cs()
-    }
-    /// Values per unpadded image.
-    fn xdim(&self) -> usize {
-        self.ch * self.size.iter().product::<usize>()
-    }
-    /// The offset of padded position `(z, y, x)` within a channel.
-    fn at(&self, z: usize, y: usize, x: usize) -> usize {
-        (z * self.dims[1] + y) * self.dims[2] + x
-    }
-    /// One image into its padded buffer.
-    fn fill<T: Elem>(&self, x: &[T], dst: &mut [T]) {
-        let [d, h, w] = self.size;
-        let [lz, ly, lx] = self.lo;
-        let [_, hp, wp] = self.dims;
-        for (xc, dc) in x.chunks_exact(d * h * w).zip(dst.chunks_exact_mut(self.cs())) {
-            for (zp, plane) in dc.chunks_exact_mut(hp * wp).enumerate() {
-                let z = zp.wrapping_sub(lz);
-                for (yp, row) in plane.chunks_exact_mut(wp).enumerate() {
-                    let y = yp.wrapping_sub(ly);
-                    if z < d && y < h {
-                        row[..lx].fill(T::default());
-                        row[lx..lx + w].copy_from_slice(&xc[(z * h + y) * w..][..w]);
-                        row[lx + w..].fill(T::default());
-                    } else {
-                        row.fill(T::default());
-                    }
-                }
-            }
-        }
-    }
-    /// Images padded at a time.
-    fn group(&self, n: usize) -> usize {
-        (PADDED_VALUES / self.len().max(1)).clamp(1, n.max(1))
-    }
 }
 
 /// One gather: output position `idx[p]` of each image is the sum over `k` of the packed weights
@@ -298,17 +243,7 @@ fn pack<T: Elem>(blocks: &[Block], kd: usize, get: impl Fn(usize, usize) -> T) -
 fn forward_gather(g: &ConvGeom) -> (Padded, Vec<usize>, Vec<usize>) {
     let dims = [0, 1, 2].map(|i| g.size[i] + 2 * g.pad[i]);
     let src = Padded { ch: g.c, size: g.size, lo: g.pad, dims };
-    let cs = src.cs();
-    let mut offs = Vec::with_capacity(g.kdim());
-    for ci in 0..g.c {
-        for kz in 0..g.k[0] {
-            for ky in 0..g.k[1] {
-                for kx in 0..g.k[2] {
-                    offs.push(ci * cs + src.at(kz * g.dil[0], ky * g.dil[1], kx * g.dil[2]));
-                }
-            }
-        }
-    }
+    let offs = src.tap_offsets(g.k, g.dil);
     let mut base = Vec::with_capacity(g.out.iter().product());
     for z in 0..g.out[0] {
         for y in 0..g.out[1] {
