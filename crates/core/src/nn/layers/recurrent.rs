@@ -17,7 +17,7 @@
 //! `dW_ih`, `dW_hh` and `dx` over all steps. Other devices and dtypes run candle_nn's cells on the same
 //! weights ([`Recurrent::forward_generic`]).
 
-use super::conv_direct::TileFn;
+use super::conv_direct::{Kernel, TileFn};
 use super::conv_gemm::Elem;
 use super::cpu::{contiguous_slice, mm_strided, uninit_vec};
 use crate::{Error, Result};
@@ -603,11 +603,12 @@ fn recurrent_product_body<T: Gate, const FMA: bool>(
 }
 
 /// The recurrent product: on the direct convolution's 16-wide tile where this CPU has one
-/// ([`recurrent_product_tiles`]), else [`recurrent_product_body`] compiled for AVX2 + FMA when the
+/// ([`ProductTile`], set up once per sequence by the caller), else [`recurrent_product_body`] compiled for AVX2 + FMA when the
 /// CPU has both, else the portable build.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 fn recurrent_product<T: Gate>(
+    tile: Option<&mut ProductTile<T>>,
     packed: &[T],
     h: usize,
     gh: usize,
@@ -617,8 +618,8 @@ fn recurrent_product<T: Gate>(
     c: &mut [T],
     rs_c: usize,
 ) {
-    if let Some((mr, tile)) = T::direct_kernel().and_then(|k| k.tile_of_width(PANEL)) {
-        return recurrent_product_tiles(mr, tile, packed, h, gh, a, rs_a, m, c, rs_c);
+    if let Some(tile) = tile {
+        return tile.run(packed, h, gh, a, rs_a, m, c, rs_c);
     }
     #[cfg(target_arch = "x86_64")]
     {
@@ -641,40 +642,60 @@ fn recurrent_product<T: Gate>(
 /// operand at offsets `k * PANEL`. The same fused multiply-adds in the same order as the AVX2 +
 /// FMA body, so the result is bit for bit the same; the intrinsic tile keeps its accumulators in
 /// place, where LLVM's build of the body copied all eight of them between registers every step.
-#[allow(clippy::too_many_arguments)]
-fn recurrent_product_tiles<T: Gate>(
+/// Set up once per sequence (the kernel choice, the panel offsets and the buffers).
+struct ProductTile<T> {
     mr: usize,
     tile: TileFn<T>,
-    packed: &[T],
-    h: usize,
-    gh: usize,
-    a: &[T],
-    rs_a: usize,
-    m: usize,
-    c: &mut [T],
-    rs_c: usize,
-) {
-    if m == 0 || h == 0 {
-        return;
+    /// `k * PANEL` for `k < h`.
+    offs: Vec<usize>,
+    /// A block of `mr` rows of `a`, transposed: `ap[k * mr + r]`.
+    ap: Vec<T>,
+    /// One tile's output, `mr` rows of `PANEL`.
+    tmp: Vec<T>,
+}
+
+impl<T: Gate> ProductTile<T> {
+    /// The tile of this CPU's direct-convolution build for rows of `h` values, if it has one
+    /// `PANEL` wide.
+    fn new(h: usize) -> Option<Self> {
+        T::direct_kernel().and_then(|k| Self::with_kernel(&k, h))
     }
-    let offs: Vec<usize> = (0..h).map(|k| k * PANEL).collect();
-    let mut ap = vec![T::default(); h * mr];
-    let mut tmp = vec![T::default(); mr * PANEL];
-    for i in (0..m).step_by(mr) {
-        let rows = mr.min(m - i);
-        // ap[k * mr + r] = a[i + r][k]; rows past m repeat the last (computed, not stored).
-        for r in 0..mr {
-            let src = &a[(i + r.min(rows - 1)) * rs_a..][..h];
-            ap.iter_mut().skip(r).step_by(mr).zip(src).for_each(|(d, &v)| *d = v);
+
+    fn with_kernel(kern: &Kernel<T>, h: usize) -> Option<Self> {
+        let (mr, tile) = kern.tile_of_width(PANEL)?;
+        Some(ProductTile {
+            mr,
+            tile,
+            offs: (0..h).map(|k| k * PANEL).collect(),
+            ap: vec![T::default(); h * mr],
+            tmp: vec![T::default(); mr * PANEL],
+        })
+    }
+
+    /// [`recurrent_product_body`]'s product, `h` as given to [`ProductTile::new`].
+    #[allow(clippy::too_many_arguments)]
+    fn run(&mut self, packed: &[T], h: usize, gh: usize, a: &[T], rs_a: usize, m: usize, c: &mut [T], rs_c: usize) {
+        assert_eq!(self.offs.len(), h);
+        if m == 0 || h == 0 {
+            return;
         }
-        for (pi, panel) in packed.chunks_exact(h * PANEL).enumerate() {
-            let (j0, nj) = (pi * PANEL, PANEL.min(gh - pi * PANEL));
-            // SAFETY: the tile reads panel[offs[k]..][..PANEL] (within its h * PANEL values) and
-            // ap's h * mr values, and writes `rows` rows of PANEL to tmp (mr * PANEL).
-            unsafe { tile(ap.as_ptr(), &offs, panel.as_ptr(), tmp.as_mut_ptr(), PANEL, rows) }
-            for (r, acc) in tmp.chunks_exact(PANEL).take(rows).enumerate() {
-                let dst = &mut c[(i + r) * rs_c + j0..][..nj];
-                dst.iter_mut().zip(acc).for_each(|(d, &v)| *d += v);
+        let mr = self.mr;
+        for i in (0..m).step_by(mr) {
+            let rows = mr.min(m - i);
+            // ap[k * mr + r] = a[i + r][k]; rows past m repeat the last (computed, not stored).
+            for r in 0..mr {
+                let src = &a[(i + r.min(rows - 1)) * rs_a..][..h];
+                self.ap.iter_mut().skip(r).step_by(mr).zip(src).for_each(|(d, &v)| *d = v);
+            }
+            for (pi, panel) in packed.chunks_exact(h * PANEL).enumerate() {
+                let (j0, nj) = (pi * PANEL, PANEL.min(gh - pi * PANEL));
+                // SAFETY: the tile reads panel[offs[k]..][..PANEL] (within its h * PANEL values)
+                // and ap's h * mr values, and writes `rows` rows of PANEL to tmp (mr * PANEL).
+                unsafe { (self.tile)(self.ap.as_ptr(), &self.offs, panel.as_ptr(), self.tmp.as_mut_ptr(), PANEL, rows) }
+                for (r, acc) in self.tmp.chunks_exact(PANEL).take(rows).enumerate() {
+                    let dst = &mut c[(i + r) * rs_c + j0..][..nj];
+                    dst.iter_mut().zip(acc).for_each(|(d, &v)| *d += v);
+                }
             }
         }
     }
@@ -697,11 +718,22 @@ fn lstm_fwd_rows<T: Gate>(
     let bsum: Vec<T> = bias[..gh].iter().zip(&bias[gh..]).map(|(&a, &b)| a + b).collect();
     project_inputs(d, x, w, &bsum, acts);
     let packed = pack_recurrent(d, w);
+    let mut tile = ProductTile::new(h);
     let zeros = vec![T::default(); h];
     for t in 0..t_ {
         if t > 0 {
             // a_t += h_{t-1} W_hh^T
-            recurrent_product(&packed, h, gh, &hs[(t - 1) * h..], t_ * h, nb, &mut acts[t * gh..], t_ * gh);
+            recurrent_product(
+                tile.as_mut(),
+                &packed,
+                h,
+                gh,
+                &hs[(t - 1) * h..],
+                t_ * h,
+                nb,
+                &mut acts[t * gh..],
+                t_ * gh,
+            );
         }
         for r in 0..nb {
             let o = (r * t_ + t) * h;
@@ -723,12 +755,13 @@ fn gru_fwd_rows<T: Gate>(d: Dims, x: &[T], w: &[T], bias: &[T], hs: &mut [T], ac
     project_inputs(d, x, w, bi, &mut gx);
     let mut hh = vec![T::default(); nb * gh];
     let packed = pack_recurrent(d, w);
+    let mut tile = ProductTile::new(h);
     let zeros = vec![T::default(); h];
     for t in 0..t_ {
         hh.chunks_mut(gh).for_each(|row| row.copy_from_slice(bh));
         if t > 0 {
             // hh = b_hh + h_{t-1} W_hh^T
-            recurrent_product(&packed, h, gh, &hs[(t - 1) * h..], t_ * h, nb, &mut hh, gh);
+            recurrent_product(tile.as_mut(), &packed, h, gh, &hs[(t - 1) * h..], t_ * h, nb, &mut hh, gh);
         }
         for r in 0..nb {
             let o = (r * t_ + t) * h;
@@ -1196,9 +1229,9 @@ mod tests {
         fn check<T: Gate + From<f32> + PartialEq + std::fmt::Debug + super::super::conv_direct::Kernels>() -> usize {
             let mut runs = 0;
             for kern in T::kernels() {
-                let Some((mr, tile)) = kern.tile_of_width(PANEL) else {
+                if kern.tile_of_width(PANEL).is_none() {
                     continue;
-                };
+                }
                 for &(m, f, h, g) in &[(9usize, 3usize, 7usize, 4usize), (20, 1, 16, 3), (1, 2, 5, 4), (33, 4, 64, 4)] {
                     let d = Dims { b: m, t: 1, f, h, g };
                     let (gh, wc) = (d.gh(), d.wc());
@@ -1227,8 +1260,9 @@ mod tests {
                         // SAFETY: the CPU has AVX2 and FMA (every build here needs both).
                         unsafe { fused(&packed, h, gh, &a, rs_a, m, &mut want, rs_c) }
                     }
-                    recurrent_product_tiles(mr, tile, &packed, h, gh, &a, rs_a, m, &mut got, rs_c);
-                    assert_eq!(got, want, "{:?} mr {mr}", (m, f, h, g));
+                    let mut tile = ProductTile::with_kernel(&kern, h).expect("a tile PANEL wide");
+                    tile.run(&packed, h, gh, &a, rs_a, m, &mut got, rs_c);
+                    assert_eq!(got, want, "{:?} mr {}", (m, f, h, g), tile.mr);
                     runs += 1;
                 }
             }
