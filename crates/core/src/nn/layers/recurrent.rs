@@ -1241,25 +1241,8 @@ mod tests {
                     let c0: Vec<T> = (0..m * rs_c).map(|i| T::from((i % 3) as f32 * 0.3)).collect();
                     let packed = pack_recurrent(d, &w);
                     let (mut want, mut got) = (c0.clone(), c0);
-                    #[cfg(target_arch = "x86_64")]
-                    {
-                        #[target_feature(enable = "avx2,fma")]
-                        #[allow(clippy::too_many_arguments)]
-                        fn fused<T: Gate>(
-                            p: &[T],
-                            h: usize,
-                            gh: usize,
-                            a: &[T],
-                            rs_a: usize,
-                            m: usize,
-                            c: &mut [T],
-                            rs_c: usize,
-                        ) {
-                            recurrent_product_body::<T, true>(p, h, gh, a, rs_a, m, c, rs_c)
-                        }
-                        // SAFETY: the CPU has AVX2 and FMA (every build here needs both).
-                        unsafe { fused(&packed, h, gh, &a, rs_a, m, &mut want, rs_c) }
-                    }
+                    // Without a tile, the fused body (every build here has AVX2 + FMA).
+                    recurrent_product(None, &packed, h, gh, &a, rs_a, m, &mut want, rs_c);
                     let mut tile = ProductTile::with_kernel(&kern, h).expect("a tile PANEL wide");
                     tile.run(&packed, h, gh, &a, rs_a, m, &mut got, rs_c);
                     assert_eq!(got, want, "{:?} mr {}", (m, f, h, g), tile.mr);
