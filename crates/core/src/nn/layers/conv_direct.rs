@@ -18,6 +18,7 @@
 //! tile of one vector of positions in their forward passes.
 
 use super::conv_gemm::Elem;
+use super::conv_wino::{InputFn, OutputFn};
 use super::cpu::{SendPtr, uninit_vec};
 use rayon::prelude::*;
 
@@ -37,17 +38,31 @@ pub struct Kernel<T> {
     /// Rows of each operand per weight-gradient block.
     gm: usize,
     gn: usize,
-    /// Vector lanes of the dots kernel.
+    /// Vector lanes of the dots kernel and the Winograd transforms.
     lanes: usize,
     /// `dots(a, b, len, out)` adds `a[r][j] * b[i][j]` for `j < len` to lane `j % lanes` of
     /// `out[(r * gn + i) * lanes..][..lanes]`, for the `gm` rows `a` and `gn` rows `b` (`len` a
     /// multiple of `lanes`): the lanes are summed once per block, not once per call.
     dots: DotsFn<T>,
+    /// The Winograd transforms of the same build ([`super::conv_wino`]).
+    wino_in: InputFn<T>,
+    wino_out: OutputFn<T>,
 }
 
 pub(crate) type TileFn<T> = unsafe fn(wp: *const T, offs: &[usize], src: *const T, dst: *mut T, ld: usize, rows: usize);
 
 impl<T> Kernel<T> {
+    /// The regular tile's output channels x positions.
+    pub(crate) fn regular_tile(&self) -> (usize, usize) {
+        (self.mr, self.nb)
+    }
+
+    /// The regular tile and the Winograd input and output transforms of this build, and the
+    /// transforms' vector lanes.
+    pub(crate) fn wino(&self) -> (TileFn<T>, InputFn<T>, OutputFn<T>, usize) {
+        (self.tile, self.wino_in, self.wino_out, self.lanes)
+    }
+
     /// A tile of this build exactly `width` positions wide, regular or narrow, as `(rows, tile)`:
     /// the recurrent product of the LSTM/GRU kernels runs it on panels of that width.
     pub(crate) fn tile_of_width(&self, width: usize) -> Option<(usize, TileFn<T>)> {
@@ -65,6 +80,7 @@ type DotsFn<T> = unsafe fn(a: &[*const T], b: &[*const T], len: usize, out: &mut
 /// The kernels, on the vector types of [`super::vector`].
 #[cfg(target_arch = "x86_64")]
 mod simd {
+    use super::super::conv_wino::simd as wino;
     use super::super::vector::Vector;
     use std::arch::x86_64::*;
 
@@ -165,6 +181,16 @@ mod simd {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { dots::<$v, $gm, $gn>(a, b, len, out) }
                 }
+                #[target_feature(enable = $features)]
+                unsafe fn wino_in_fn(rows: [*const T; 4], len: usize, out: *mut T, ld: usize) {
+                    // SAFETY: forwarded; the attribute enables the instructions.
+                    unsafe { wino::input::<$v>(rows, len, out, ld) }
+                }
+                #[target_feature(enable = $features)]
+                unsafe fn wino_out_fn(m: *const T, ld: usize, len: usize, y: *mut T, ly: usize) {
+                    // SAFETY: forwarded; the attribute enables the instructions.
+                    unsafe { wino::output::<$v>(m, ld, len, y, ly) }
+                }
                 super::Kernel {
                     mr: $mr,
                     nb: $nv * <$v as Vector>::LANES,
@@ -174,6 +200,8 @@ mod simd {
                     gn: $gn,
                     lanes: <$v as Vector>::LANES,
                     dots: dots_fn,
+                    wino_in: wino_in_fn,
+                    wino_out: wino_out_fn,
                 }
             }
         };
@@ -733,6 +761,8 @@ pub(crate) mod tests {
 
     unsafe fn noop<T>(_: *const T, _: &[usize], _: *const T, _: *mut T, _: usize, _: usize) {}
     unsafe fn noop_dots<T>(_: &[*const T], _: &[*const T], _: usize, _: &mut [T]) {}
+    unsafe fn noop_in<T>(_: [*const T; 4], _: usize, _: *mut T, _: usize) {}
+    unsafe fn noop_out<T>(_: *const T, _: usize, _: usize, _: *mut T, _: usize) {}
 
     /// The plan declines what does not fit and what would drop most of its work.
     #[test]
@@ -746,6 +776,8 @@ pub(crate) mod tests {
             gn: 6,
             lanes: 16,
             dots: noop_dots::<f32>,
+            wino_in: noop_in::<f32>,
+            wino_out: noop_out::<f32>,
         };
         // Kernel wider than the padded input.
         assert!(Plan::new(&kern, false, (3, 8), [1, 4, 4], [1, 7, 7], [0, 1, 1], [1, 1, 1]).is_none());

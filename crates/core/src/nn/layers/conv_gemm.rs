@@ -16,6 +16,7 @@
 
 use super::conv_direct::{Kernel, Plan};
 use super::conv_vec::{self, VecKernel};
+use super::conv_wino::Plan as WinoPlan;
 use super::cpu::{dispatch2, mm_strided, uninit_vec};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
@@ -310,11 +311,14 @@ pub trait Elem:
     + Default
     + std::ops::AddAssign
     + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
     + std::ops::Mul<Output = Self>
     + 'static
 {
     /// One.
     const ONE: Self;
+    /// One half.
+    const HALF: Self;
     /// `a * b + c` with one rounding (an FMA instruction where the caller's build enables it).
     fn mul_add(a: Self, b: Self, c: Self) -> Self;
     /// The direct-convolution kernel for this CPU, if it has one.
@@ -337,6 +341,7 @@ macro_rules! scratch_elem {
         }
         impl Elem for $t {
             const ONE: Self = 1.0;
+            const HALF: Self = 0.5;
             #[inline(always)]
             fn mul_add(a: Self, b: Self, c: Self) -> Self {
                 a.mul_add(b, c)
@@ -686,6 +691,14 @@ fn forward_kernel<T: Elem>(
 }
 
 fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
+    match WinoPlan::forward::<T>(g) {
+        Some((kern, plan)) => plan.run(&kern, g.n, x, &plan.weights(w, false)),
+        None => conv_fwd_direct(g, x, w),
+    }
+}
+
+/// The forward pass without Winograd: see [`forward_kernel`].
+pub(super) fn conv_fwd_direct<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
     forward_kernel(
         direct_plan::<T>(g, (g.c, g.o), g.size, g.pad, true),
         |kern, plan| plan.run(kern, g.n, x, &plan.pack(w)),
@@ -793,6 +806,9 @@ pub(super) fn grad_w_gemm<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
 fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     // With stride 1 the input gradient is the convolution of the output gradient, padded by
     // `dil * (k - 1) - pad`, with the kernel flipped and its channel axes swapped.
+    if let Some((kern, plan)) = WinoPlan::input_gradient::<T>(g) {
+        return plan.run(&kern, g.n, dy, &plan.weights(w, true));
+    }
     forward_kernel(
         g.flip_pad().and_then(|fp| direct_plan::<T>(g, (g.o, g.c), g.out, fp, true)),
         |kern, plan| plan.run(kern, g.n, dy, &plan.pack_flipped(w)),

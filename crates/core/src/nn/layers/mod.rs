@@ -32,6 +32,7 @@ pub mod conv3d;
 mod conv_direct;
 pub mod conv_gemm;
 mod conv_vec;
+mod conv_wino;
 mod cpu;
 pub mod dropout;
 pub mod fused;

@@ -16,13 +16,14 @@ pub(super) trait Vector: Copy {
     unsafe fn load(p: *const Self::T) -> Self;
     unsafe fn splat(v: Self::T) -> Self;
     unsafe fn add(a: Self, b: Self) -> Self;
+    unsafe fn sub(a: Self, b: Self) -> Self;
     /// `a * b + c`, fused.
     unsafe fn fma(a: Self, b: Self, c: Self) -> Self;
     unsafe fn store(self, p: *mut Self::T);
 }
 
 macro_rules! vector {
-    ($v:ty, $t:ty, $lanes:expr, $zero:ident, $load:ident, $splat:ident, $add:ident, $fma:ident, $store:ident) => {
+    ($v:ty, $t:ty, $lanes:expr, $zero:ident, $load:ident, $splat:ident, $add:ident, $sub:ident, $fma:ident, $store:ident) => {
         impl Vector for $v {
             type T = $t;
             const LANES: usize = $lanes;
@@ -43,6 +44,10 @@ macro_rules! vector {
                 unsafe { $add(a, b) }
             }
             #[inline(always)]
+            unsafe fn sub(a: Self, b: Self) -> Self {
+                unsafe { $sub(a, b) }
+            }
+            #[inline(always)]
             unsafe fn fma(a: Self, b: Self, c: Self) -> Self {
                 unsafe { $fma(a, b, c) }
             }
@@ -61,6 +66,7 @@ vector!(
     _mm512_loadu_ps,
     _mm512_set1_ps,
     _mm512_add_ps,
+    _mm512_sub_ps,
     _mm512_fmadd_ps,
     _mm512_storeu_ps
 );
@@ -72,6 +78,7 @@ vector!(
     _mm512_loadu_pd,
     _mm512_set1_pd,
     _mm512_add_pd,
+    _mm512_sub_pd,
     _mm512_fmadd_pd,
     _mm512_storeu_pd
 );
@@ -83,6 +90,7 @@ vector!(
     _mm256_loadu_ps,
     _mm256_set1_ps,
     _mm256_add_ps,
+    _mm256_sub_ps,
     _mm256_fmadd_ps,
     _mm256_storeu_ps
 );
@@ -94,6 +102,158 @@ vector!(
     _mm256_loadu_pd,
     _mm256_set1_pd,
     _mm256_add_pd,
+    _mm256_sub_pd,
     _mm256_fmadd_pd,
     _mm256_storeu_pd
 );
+
+/// A single element as a vector of one lane: the tails of loops that run whole vectors first.
+macro_rules! scalar {
+    ($t:ty) => {
+        impl Vector for $t {
+            type T = $t;
+            const LANES: usize = 1;
+            #[inline(always)]
+            unsafe fn zero() -> Self {
+                0.0
+            }
+            #[inline(always)]
+            unsafe fn load(p: *const $t) -> Self {
+                unsafe { *p }
+            }
+            #[inline(always)]
+            unsafe fn splat(v: $t) -> Self {
+                v
+            }
+            #[inline(always)]
+            unsafe fn add(a: Self, b: Self) -> Self {
+                a + b
+            }
+            #[inline(always)]
+            unsafe fn sub(a: Self, b: Self) -> Self {
+                a - b
+            }
+            #[inline(always)]
+            unsafe fn fma(a: Self, b: Self, c: Self) -> Self {
+                a.mul_add(b, c)
+            }
+            #[inline(always)]
+            unsafe fn store(self, p: *mut $t) {
+                unsafe { *p = self }
+            }
+        }
+    };
+}
+scalar!(f32);
+scalar!(f64);
+
+/// Moving lanes between two vectors, for transforms that read or write every other element.
+pub(super) trait Shuffle: Vector {
+    /// The even and the odd elements of the `2 * LANES` elements `a, b`.
+    unsafe fn deinterleave(a: Self, b: Self) -> (Self, Self);
+    /// The inverse: `a[0], b[0], a[1], b[1], ...` as two vectors.
+    unsafe fn interleave(a: Self, b: Self) -> (Self, Self);
+}
+
+/// The 16 lane indices of a two-operand permutation (`_mm512_permutex2var_ps`: index bit 4 picks
+/// the second operand).
+macro_rules! idx16 {
+    ($($i:literal),*) => { _mm512_setr_epi32($($i),*) };
+}
+
+impl Shuffle for __m512 {
+    #[inline(always)]
+    unsafe fn deinterleave(a: Self, b: Self) -> (Self, Self) {
+        unsafe {
+            let even = idx16!(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            let odd = idx16!(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+            (_mm512_permutex2var_ps(a, even, b), _mm512_permutex2var_ps(a, odd, b))
+        }
+    }
+    #[inline(always)]
+    unsafe fn interleave(a: Self, b: Self) -> (Self, Self) {
+        unsafe {
+            let lo = idx16!(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            let hi = idx16!(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+            (_mm512_permutex2var_ps(a, lo, b), _mm512_permutex2var_ps(a, hi, b))
+        }
+    }
+}
+
+impl Shuffle for __m512d {
+    #[inline(always)]
+    unsafe fn deinterleave(a: Self, b: Self) -> (Self, Self) {
+        unsafe {
+            let even = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+            let odd = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+            (_mm512_permutex2var_pd(a, even, b), _mm512_permutex2var_pd(a, odd, b))
+        }
+    }
+    #[inline(always)]
+    unsafe fn interleave(a: Self, b: Self) -> (Self, Self) {
+        unsafe {
+            let lo = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+            let hi = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+            (_mm512_permutex2var_pd(a, lo, b), _mm512_permutex2var_pd(a, hi, b))
+        }
+    }
+}
+
+impl Shuffle for __m256 {
+    #[inline(always)]
+    unsafe fn deinterleave(a: Self, b: Self) -> (Self, Self) {
+        unsafe {
+            // Within each 128-bit half: a0 a2 b0 b2 | a4 a6 b4 b6; then the 64-bit pairs in order.
+            let e = _mm256_shuffle_ps::<0b10_00_10_00>(a, b);
+            let o = _mm256_shuffle_ps::<0b11_01_11_01>(a, b);
+            // (No closure: it would not be compiled with the caller's target features.)
+            let e = _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(e)));
+            let o = _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(o)));
+            (e, o)
+        }
+    }
+    #[inline(always)]
+    unsafe fn interleave(a: Self, b: Self) -> (Self, Self) {
+        unsafe {
+            let lo = _mm256_unpacklo_ps(a, b);
+            let hi = _mm256_unpackhi_ps(a, b);
+            (_mm256_permute2f128_ps::<0x20>(lo, hi), _mm256_permute2f128_ps::<0x31>(lo, hi))
+        }
+    }
+}
+
+impl Shuffle for __m256d {
+    #[inline(always)]
+    unsafe fn deinterleave(a: Self, b: Self) -> (Self, Self) {
+        unsafe {
+            let e = _mm256_unpacklo_pd(a, b);
+            let o = _mm256_unpackhi_pd(a, b);
+            (_mm256_permute4x64_pd::<0b11_01_10_00>(e), _mm256_permute4x64_pd::<0b11_01_10_00>(o))
+        }
+    }
+    #[inline(always)]
+    unsafe fn interleave(a: Self, b: Self) -> (Self, Self) {
+        unsafe {
+            let lo = _mm256_unpacklo_pd(a, b);
+            let hi = _mm256_unpackhi_pd(a, b);
+            (_mm256_permute2f128_pd::<0x20>(lo, hi), _mm256_permute2f128_pd::<0x31>(lo, hi))
+        }
+    }
+}
+
+macro_rules! scalar_shuffle {
+    ($t:ty) => {
+        impl Shuffle for $t {
+            #[inline(always)]
+            unsafe fn deinterleave(a: Self, b: Self) -> (Self, Self) {
+                (a, b)
+            }
+            #[inline(always)]
+            unsafe fn interleave(a: Self, b: Self) -> (Self, Self) {
+                (a, b)
+            }
+        }
+    };
+}
+scalar_shuffle!(f32);
+scalar_shuffle!(f64);

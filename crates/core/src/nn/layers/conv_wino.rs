@@ -1,0 +1,563 @@
+//! Winograd F(2 x 2, 3 x 3) for the 3 x 3 stride-1 convolutions of 2-D networks.
+//!
+//! A direct 3 x 3 convolution spends 36 multiply-adds per input channel on each 2 x 2 block of
+//! outputs of one output channel. Winograd's minimal filtering (Lavin and Gray, "Fast Algorithms
+//! for Convolutional Neural Networks", 2016) computes the same block as
+//! `Y = A^T [(G g G^T) . (B^T d B)] A` from the 4 x 4 input tile `d` around it: the element-wise
+//! product has 16 points, so the sum over input channels becomes 16 independent matrix products
+//! `M[xi] = U[xi] (O x C) * V[xi] (C x tiles)`, 16 multiply-adds per channel pair and tile
+//! instead of 36. The transforms `B^T d B` (of each input channel's tile) and `A^T m A` (of each
+//! output channel's) are additions and subtractions only; the weights' transform `G g G^T` has
+//! halves, exact in binary floating point. The result differs from the direct sum by rounding only.
+//!
+//! Layout. Each image is zero-padded once. The input transform reads a vector of tiles along a
+//! row at a time: the 4 columns `2 tx .. 2 tx + 3` of the tiles are the even and odd elements of
+//! two runs of the padded row (split with lane permutations), and the output transform writes its
+//! two columns back interleaved. The tiles of the whole batch are numbered image by image, row by row, and cut into
+//! jobs of `ts` tiles (a multiple of the direct kernel's tile width). A job transforms its input
+//! tiles into `V[xi][c][t]` (tile-contiguous), runs the 16 products on the direct convolution's
+//! register tile ([`super::conv_direct`]: output channels x a run of positions, here tiles, over a
+//! reduction whose offsets are the input channels' rows of `V`), then transforms `M[xi][o][t]`
+//! back into its 2 x 2 output blocks. Jobs own disjoint output blocks, so the result does not
+//! depend on the thread count.
+//!
+//! The input gradient of such a convolution is again a 3 x 3 stride-1 convolution (of the padded
+//! output gradient with the flipped kernel, channel axes swapped) and runs here too.
+
+use super::conv_direct::{Kernel, Padded, TileFn};
+use super::conv_gemm::{ConvGeom, Elem};
+use super::cpu::{SendPtr, uninit_vec};
+use rayon::prelude::*;
+
+/// Points of the transformed 4 x 4 tile.
+const POINTS: usize = 16;
+
+/// Fewest input and output channels for the products to pay for the transforms (a 1-channel
+/// input layer runs direct).
+const MIN_CHANNELS: usize = 8;
+
+/// The least share of computed output channels that are kept (the last block of the register
+/// tile's rows may be partly empty): 8 channels on AVX2's 6-row tile keep 0.67, still well under
+/// the direct kernel's 36 multiply-adds per 16.
+const MIN_KEPT: f64 = 0.6;
+
+/// Values between the planes of `V` and `M` beyond their rows: a cache line of f32.
+const PLANE_SKEW: usize = 16;
+
+/// Values of `V` and `M` one job holds: 128 Ki (512 KiB of f32), sized for a core's L2 cache.
+const JOB_VALUES: usize = 1 << 17;
+
+/// `input(rows, len, out, ld)`: for the `len` tiles whose 4 padded input rows start at `rows[i]`
+/// (tile `t` at columns `2 t .. 2 t + 3`), stores the 16 points of `B^T d B` of tile `t` at
+/// `out[xi * ld + t]`.
+pub(crate) type InputFn<T> = unsafe fn(rows: [*const T; 4], len: usize, out: *mut T, ld: usize);
+/// `output(m, ld, len, y, ly)`: for the `len` tiles whose 16 points lie at `m[xi * ld + t]`,
+/// stores the 2 x 2 outputs `A^T m A` of tile `t` at `y[i * ly + 2 t + j]`.
+pub(crate) type OutputFn<T> = unsafe fn(m: *const T, ld: usize, len: usize, y: *mut T, ly: usize);
+
+/// The transforms, on the vector types of [`super::vector`].
+#[cfg(target_arch = "x86_64")]
+pub(super) mod simd {
+    use super::super::vector::{Shuffle, Vector};
+
+    /// `B^T` applied to a column of 4: `[d0 - d2, d1 + d2, d2 - d1, d1 - d3]`.
+    #[inline(always)]
+    unsafe fn bt<V: Vector>(d: [V; 4]) -> [V; 4] {
+        // SAFETY: the caller's build has the vector type's instructions.
+        unsafe { [V::sub(d[0], d[2]), V::add(d[1], d[2]), V::sub(d[2], d[1]), V::sub(d[1], d[3])] }
+    }
+
+    /// `A^T` applied to a column of 4: `[m0 + m1 + m2, m1 - m2 - m3]`.
+    #[inline(always)]
+    unsafe fn at<V: Vector>(m: [V; 4]) -> [V; 2] {
+        // SAFETY: the caller's build has the vector type's instructions.
+        unsafe { [V::add(V::add(m[0], m[1]), m[2]), V::sub(V::sub(m[1], m[2]), m[3])] }
+    }
+
+    /// The input transform of `V::LANES` tiles from tile `t` on (see [`super::InputFn`]).
+    #[inline(always)]
+    unsafe fn input_at<V: Shuffle>(rows: [*const V::T; 4], t: usize, out: *mut V::T, ld: usize) {
+        // SAFETY: guaranteed by the caller of `input`. No closures here: a closure is not
+        // compiled with its caller's target features, and the intrinsics would not be inlined.
+        unsafe {
+            let mut d = [[V::zero(); 4]; 4];
+            for (i, di) in d.iter_mut().enumerate() {
+                // Columns 2 t, 2 t + 1 of each tile, then 2 t + 2, 2 t + 3.
+                let p = rows[i].add(2 * t);
+                let (c0, c1) = V::deinterleave(V::load(p), V::load(p.add(V::LANES)));
+                let (c2, c3) = V::deinterleave(V::load(p.add(2)), V::load(p.add(2 + V::LANES)));
+                *di = [c0, c1, c2, c3];
+            }
+            // Down the columns, then along the rows.
+            let mut c = [[V::zero(); 4]; 4];
+            for (j, cj) in c.iter_mut().enumerate() {
+                *cj = bt([d[0][j], d[1][j], d[2][j], d[3][j]]);
+            }
+            for a in 0..4 {
+                let v = bt([c[0][a], c[1][a], c[2][a], c[3][a]]);
+                for (b, vb) in v.iter().enumerate() {
+                    vb.store(out.add((a * 4 + b) * ld + t));
+                }
+            }
+        }
+    }
+
+    /// See [`super::InputFn`], in whole vectors of tiles: up to `LANES - 1` tiles past `len` are
+    /// transformed too (from whatever the padded buffer holds there) and stored past `len`.
+    ///
+    /// # Safety
+    /// The CPU must have `V`'s instructions; with `lanes = len.next_multiple_of(LANES)`,
+    /// `rows[i] .. + 2 lanes + 2` is readable and `out + xi * ld .. + lanes` writable for `xi < 16`.
+    #[inline(always)]
+    pub(crate) unsafe fn input<V: Shuffle>(rows: [*const V::T; 4], len: usize, out: *mut V::T, ld: usize) {
+        // SAFETY: forwarded.
+        unsafe {
+            for t in (0..len).step_by(V::LANES) {
+                input_at::<V>(rows, t, out, ld);
+            }
+        }
+    }
+
+    /// The output transform of `V::LANES` tiles from tile `t` on (see [`super::OutputFn`]).
+    #[inline(always)]
+    unsafe fn output_at<V: Shuffle>(m: *const V::T, ld: usize, t: usize, y: *mut V::T, ly: usize) {
+        // SAFETY: guaranteed by the caller of `output` (no closures: see `input_at`).
+        unsafe {
+            // Along the rows of the 4 x 4 points, then down the two columns left.
+            let mut r = [[V::zero(); 2]; 4];
+            for (a, ra) in r.iter_mut().enumerate() {
+                let p = m.add(a * 4 * ld + t);
+                *ra = at([V::load(p), V::load(p.add(ld)), V::load(p.add(2 * ld)), V::load(p.add(3 * ld))]);
+            }
+            let c0 = at([r[0][0], r[1][0], r[2][0], r[3][0]]);
+            let c1 = at([r[0][1], r[1][1], r[2][1], r[3][1]]);
+            for i in 0..2 {
+                let (lo, hi) = V::interleave(c0[i], c1[i]);
+                let p = y.add(i * ly + 2 * t);
+                lo.store(p);
+                hi.store(p.add(V::LANES));
+            }
+        }
+    }
+
+    /// See [`super::OutputFn`], in whole vectors of tiles (up to `LANES - 1` past `len`).
+    ///
+    /// # Safety
+    /// The CPU must have `V`'s instructions; with `lanes = len.next_multiple_of(LANES)`,
+    /// `m + xi * ld .. + lanes` is readable for `xi < 16` and `y + i * ly .. + 2 lanes` writable
+    /// for `i < 2`.
+    #[inline(always)]
+    pub(crate) unsafe fn output<V: Shuffle>(m: *const V::T, ld: usize, len: usize, y: *mut V::T, ly: usize) {
+        // SAFETY: forwarded.
+        unsafe {
+            for t in (0..len).step_by(V::LANES) {
+                output_at::<V>(m, ld, t, y, ly);
+            }
+        }
+    }
+}
+
+/// Rows of the register tile a weight transform handles at once (at least any build's `mr`).
+const MAX_ROWS: usize = 16;
+
+/// `G` applied to a column of 3 kernels' values, for `MAX_ROWS` kernels at once:
+/// `G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]`.
+#[inline(always)]
+fn g_col<T: Elem>(a: &[T; MAX_ROWS], b: &[T; MAX_ROWS], c: &[T; MAX_ROWS]) -> [[T; MAX_ROWS]; 4] {
+    let mut out = [[T::default(); MAX_ROWS]; 4];
+    for r in 0..MAX_ROWS {
+        out[0][r] = a[r];
+        out[1][r] = (a[r] + b[r] + c[r]) * T::HALF;
+        out[2][r] = (a[r] - b[r] + c[r]) * T::HALF;
+        out[3][r] = c[r];
+    }
+    out
+}
+
+/// `G g G^T` of up to `MAX_ROWS` 3 x 3 kernels: `g[i * 3 + j][r]` is tap `(i, j)` of kernel `r`,
+/// the result's `[a * 4 + b][r]` point `(a, b)` of kernel `r`.
+fn transform_kernels<T: Elem>(g: &[[T; MAX_ROWS]; 9]) -> [[T; MAX_ROWS]; POINTS] {
+    // Down each column of taps, then along each row of the 4 x 3 result.
+    let cols: [[[T; MAX_ROWS]; 4]; 3] = std::array::from_fn(|j| g_col(&g[j], &g[3 + j], &g[6 + j]));
+    let mut u = [[T::default(); MAX_ROWS]; POINTS];
+    for a in 0..4 {
+        let row = g_col(&cols[0][a], &cols[1][a], &cols[2][a]);
+        u[a * 4..][..4].copy_from_slice(&row);
+    }
+    u
+}
+
+/// The layout of one 3 x 3 stride-1 convolution in 2 x 2 output tiles.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    /// Input and output channels.
+    c: usize,
+    o: usize,
+    /// Input height and width (unpadded), padding, output height and width.
+    size: [usize; 2],
+    pad: [usize; 2],
+    out: [usize; 2],
+    /// Tile rows and columns per image.
+    tiles: [usize; 2],
+    /// Padded rows and columns per channel: two more than the tiles cover.
+    padded: [usize; 2],
+    /// The register tile: output channels x tiles.
+    mr: usize,
+    nb: usize,
+}
+
+impl Plan {
+    /// The plan of a `c -> o` channel 3 x 3 convolution with stride and dilation 1 over `size`
+    /// (height, width) padded by `pad`, or `None` where Winograd does not apply or pay.
+    pub(crate) fn new<T>(kern: &Kernel<T>, (c, o): (usize, usize), size: [usize; 2], pad: [usize; 2]) -> Option<Plan> {
+        let (mr, nb) = kern.regular_tile();
+        let kept = o as f64 / o.next_multiple_of(mr) as f64;
+        if c < MIN_CHANNELS || o < MIN_CHANNELS || kept < MIN_KEPT || pad.iter().any(|&p| p > 2) {
+            return None;
+        }
+        let out = [0, 1].map(|i| (size[i] + 2 * pad[i]).checked_sub(2));
+        let out = [out[0].filter(|&v| v > 0)?, out[1].filter(|&v| v > 0)?];
+        let tiles = out.map(|v| v.div_ceil(2));
+        Some(Plan { c, o, size, pad, out, tiles, padded: tiles.map(|t| 2 * t + 2), mr, nb })
+    }
+
+    /// The plan of a 2-D convolution's forward pass, where Winograd applies.
+    pub(crate) fn forward<T: Elem>(g: &ConvGeom) -> Option<(Kernel<T>, Plan)> {
+        if !Self::applies(g) {
+            return None;
+        }
+        let kern = T::direct_kernel()?;
+        let plan = Plan::new(&kern, (g.c, g.o), [g.size[1], g.size[2]], [g.pad[1], g.pad[2]])?;
+        Some((kern, plan))
+    }
+
+    /// The plan of a 2-D convolution's input gradient (the output gradient padded by
+    /// `2 - pad`), where Winograd applies.
+    pub(crate) fn input_gradient<T: Elem>(g: &ConvGeom) -> Option<(Kernel<T>, Plan)> {
+        if !Self::applies(g) {
+            return None;
+        }
+        let fp = g.flip_pad()?;
+        let kern = T::direct_kernel()?;
+        let plan = Plan::new(&kern, (g.o, g.c), [g.out[1], g.out[2]], [fp[1], fp[2]])?;
+        Some((kern, plan))
+    }
+
+    /// A 2-D 3 x 3 convolution with stride and dilation 1.
+    fn applies(g: &ConvGeom) -> bool {
+        g.spatial == 2 && g.k == [1, 3, 3] && g.stride == [1; 3] && g.dil == [1; 3] && g.pad[0] == 0
+    }
+
+    /// Register-tile blocks of output channels.
+    fn blocks(&self) -> usize {
+        self.o.div_ceil(self.mr)
+    }
+
+    /// The transformed kernel, packed for the register tile: the weights of block `b`, point `xi`,
+    /// input channel `c` and row `r` at `((b * 16 + xi) * C + c) * mr + r`, zero past the last
+    /// output channel. `w` is `(o, c, 3, 3)`, or with `flipped` the `(c, o, 3, 3)` kernel of the
+    /// convolution whose input gradient this plan computes, read flipped in space.
+    pub(crate) fn weights<T: Elem>(&self, w: &[T], flipped: bool) -> Vec<T> {
+        let (c, o, mr, nb) = (self.c, self.o, self.mr, self.blocks());
+        assert_eq!(w.len(), c * o * 9);
+        assert!(mr <= MAX_ROWS);
+        let mut u = vec![T::default(); POINTS * nb * c * mr];
+        // The `mr` kernels of a block's rows at once (zero past the last output channel), so
+        // that the arithmetic runs across them and each point's `mr` values are stored together;
+        // the blocks in parallel.
+        u.par_chunks_mut(POINTS * c * mr).enumerate().for_each(|(b, ub)| {
+            let mut g = [[T::default(); MAX_ROWS]; 9];
+            for ci in 0..c {
+                for (r, k) in (b * mr..o.min((b + 1) * mr)).enumerate() {
+                    for (tap, gt) in g.iter_mut().enumerate() {
+                        gt[r] = if flipped { w[(ci * o + k) * 9 + 8 - tap] } else { w[(k * c + ci) * 9 + tap] };
+                    }
+                }
+                let pts = transform_kernels(&g);
+                for (xi, p) in pts.iter().enumerate() {
+                    ub[(xi * c + ci) * mr..][..mr].copy_from_slice(&p[..mr]);
+                }
+            }
+        });
+        u
+    }
+
+    /// The padded layout of an input image: zero around it, and below and right of it up to the
+    /// tiles' reach.
+    fn src(&self) -> Padded {
+        let [h, w] = self.size;
+        let [hp, wp] = self.padded;
+        Padded { ch: self.c, size: [1, h, w], lo: [0, self.pad[0], self.pad[1]], dims: [1, hp, wp] }
+    }
+
+    /// Tiles per job: a multiple of the register tile's width, as many as [`JOB_VALUES`] allow,
+    /// fewer where that would leave threads idle.
+    fn job_tiles(&self, tiles: usize) -> usize {
+        let fit = (JOB_VALUES / (POINTS * (self.c + self.o)) / self.nb).max(1) * self.nb;
+        let spread = tiles.div_ceil(4 * rayon::current_num_threads()).next_multiple_of(self.nb);
+        fit.min(spread).max(self.nb)
+    }
+
+    /// The convolution of `n` images `x (n, c, H, W)` with the transformed weights `u`
+    /// ([`Plan::weights`]): `(n, o, Ho, Wo)`.
+    pub(crate) fn run<T: Elem>(&self, kern: &Kernel<T>, n: usize, x: &[T], u: &[T]) -> Vec<T> {
+        let (c, o, mr, nb) = (self.c, self.o, self.mr, self.nb);
+        let [h, w] = self.size;
+        let [ho, wo] = self.out;
+        let [th, tw] = self.tiles;
+        let src = self.src();
+        let (cs, wp) = (src.cs(), self.padded[1]);
+        let (tile, input, output, lanes) = kern.wino();
+        assert!(x.len() == n * c * h * w && u.len() == POINTS * self.blocks() * c * mr);
+        // The transforms run whole vectors of tiles, up to `lanes - 1` past a run's end: they read
+        // up to `2 lanes + 2` values past the last padded row (zeros here), and store into slack
+        // after each row of `V` and `M` and in the output rows' buffer `yb`.
+        // SAFETY: the slack is zeroed and fill writes every value of each image's buffer.
+        let mut xp = unsafe { uninit_vec::<T>(n * src.len() + 2 * lanes + 2) };
+        let (images, slack) = xp.split_at_mut(n * src.len());
+        slack.fill(T::default());
+        images.par_chunks_mut(src.len()).zip(x.par_chunks(src.xdim())).for_each(|(dst, x)| src.fill(x, dst));
+        let tiles = n * th * tw;
+        let ts = self.job_tiles(tiles);
+        // Row strides of V and M, and of yb; the points' planes of V and M one cache line more
+        // than their rows (at a multiple of 4 KiB apart, the 16 streams of a transform would all
+        // fall in one set of the L1 cache).
+        let (rs, ly) = (ts + lanes, 2 * tw.next_multiple_of(lanes));
+        let (pv, pm) = (c * rs + PLANE_SKEW, o * rs + PLANE_SKEW);
+        let offs: Vec<usize> = (0..c).map(|ci| ci * rs).collect();
+        // SAFETY: every output value lies in the 2 x 2 block of exactly one tile, stored by the job
+        // that holds the tile.
+        let mut y = unsafe { uninit_vec::<T>(n * o * ho * wo) };
+        let (out, xp, u) = (SendPtr(y.as_mut_ptr()), &xp, u);
+        (0..tiles.div_ceil(ts)).into_par_iter().for_each(|job| {
+            let (t0, t1) = (job * ts, ((job + 1) * ts).min(tiles));
+            // The job's runs of tiles along one tile row: (image, tile row, first column, count,
+            // position in the job).
+            let mut segs = Vec::new();
+            let mut t = t0;
+            while t < t1 {
+                let (img, ty, tx) = (t / (th * tw), t / tw % th, t % tw);
+                let len = (tw - tx).min(t1 - t);
+                segs.push((img, ty, tx, len, t - t0));
+                t += len;
+            }
+            T::with_scratch(POINTS * (pv + pm) + 2 * ly, |buf| {
+                let (v, rest) = buf.split_at_mut(POINTS * pv);
+                let (m, yb) = rest.split_at_mut(POINTS * pm);
+                // SAFETY: the row pointers start inside the padded channel (`2 ty + 3 < Hp`) and
+                // read at most `2 lanes + 2` past its rows, into the next rows or the slack; `V`
+                // and `M` rows have `lanes` of slack after the job's `ts` tiles and `yb` rows
+                // room for `tw` rounded up to `lanes`; the output copies stay inside the image's
+                // rows `2 ty + i < Ho`, columns `< Wo`.
+                unsafe {
+                    for ci in 0..c {
+                        for &(img, ty, tx, len, l0) in &segs {
+                            let base = xp.as_ptr().add((img * c + ci) * cs + 2 * ty * wp + 2 * tx);
+                            let rows = [base, base.add(wp), base.add(2 * wp), base.add(3 * wp)];
+                            input(rows, len, v.as_mut_ptr().add(ci * rs + l0), pv);
+                        }
+                    }
+                    self.products(tile, &offs, (rs, pv, pm), (t1 - t0).div_ceil(nb), u, v, m);
+                    for k in 0..o {
+                        for &(img, ty, tx, len, l0) in &segs {
+                            output(m.as_ptr().add(k * rs + l0), pm, len, yb.as_mut_ptr(), ly);
+                            let plane = out.get().add((img * o + k) * ho * wo);
+                            let cols = (2 * len).min(wo - 2 * tx);
+                            for i in 0..2.min(ho - 2 * ty) {
+                                let row = plane.add((2 * ty + i) * wo + 2 * tx);
+                                std::ptr::copy_nonoverlapping(yb.as_ptr().add(i * ly), row, cols);
+                            }
+                        }
+                    }
+                }
+            });
+        });
+        y
+    }
+
+    /// The 16 products `M[xi] (o x tiles) = U[xi] (o x c) * V[xi] (c x tiles)` over the first
+    /// `groups` register-tile widths of tiles, rows `rs` and points `pv` (in `v`) and `pm` (in
+    /// `m`) apart.
+    ///
+    /// # Safety
+    /// `v` and `m` hold `16 * pv` and `16 * pm` values, `pv >= c * rs`, `pm >= o * rs`,
+    /// `groups * nb <= rs`, and `tile` is a kernel this CPU runs.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn products<T: Elem>(
+        &self,
+        tile: TileFn<T>,
+        offs: &[usize],
+        (rs, pv, pm): (usize, usize, usize),
+        groups: usize,
+        u: &[T],
+        v: &[T],
+        m: &mut [T],
+    ) {
+        let (c, o, mr, nb, blocks) = (self.c, self.o, self.mr, self.nb, self.blocks());
+        for xi in 0..POINTS {
+            for b in 0..blocks {
+                let wp = u[(b * POINTS + xi) * c * mr..].as_ptr();
+                let rows = mr.min(o - b * mr);
+                for grp in 0..groups {
+                    let src = v[xi * pv + grp * nb..].as_ptr();
+                    let dst = m[xi * pm + b * mr * rs + grp * nb..].as_mut_ptr();
+                    // SAFETY: the weights hold `c * mr` values from `wp`; `src + ci * ts .. + nb`
+                    // lies inside point `xi`'s rows of `v` and `dst + r * rs .. + nb` inside its
+                    // rows of `m` for `r < rows`.
+                    unsafe { tile(wp, offs, src, dst, rs, rows) };
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::conv_direct::Kernels;
+    use super::super::conv_direct::tests::{max_diff, values};
+    use super::super::conv_gemm::{conv_fwd_gemm, geometry, grad_x_gemm};
+    use super::*;
+
+    /// `G g G^T` by hand for a kernel of ones: `G`'s row sums are `[1, 3/2, 1/2, 1]`, so point
+    /// `(a, b)` is their product; and for a single 1 at the centre, `G`'s middle column is
+    /// `[0, 1/2, -1/2, 0]`.
+    #[test]
+    fn kernel_transform_known_answers() {
+        // Kernel 0 all ones, kernel 1 a single 1 at the centre, kernel 2 that one scaled by 3.
+        let mut g = [[0.0f64; MAX_ROWS]; 9];
+        for (tap, gt) in g.iter_mut().enumerate() {
+            gt[0] = 1.0;
+            gt[1] = if tap == 4 { 1.0 } else { 0.0 };
+            gt[2] = 3.0 * gt[1];
+        }
+        let u = transform_kernels(&g);
+        let s = [1.0, 1.5, 0.5, 1.0];
+        let m = [0.0, 0.5, -0.5, 0.0];
+        for a in 0..4 {
+            for b in 0..4 {
+                let p = u[a * 4 + b];
+                assert_eq!((p[0], p[1], p[2]), (s[a] * s[b], m[a] * m[b], 3.0 * m[a] * m[b]), "point {a}, {b}");
+                assert!(p[3..].iter().all(|&v| v == 0.0));
+            }
+        }
+    }
+
+    /// Forward and input gradient against im2col + GEMM for `kern`, on 2-D 3 x 3 convolutions:
+    /// odd and even sizes (a last half-empty tile row and column), padding 0-2, channel counts on
+    /// and off the register tile's rows, one tile per image, more jobs than images.
+    fn check<T: Elem + From<f32> + Into<f64>>(kern: &Kernel<T>, tol: f64) {
+        // (n, c, o, h, w, pad)
+        let cases: &[(usize, usize, usize, usize, usize, usize)] = &[
+            (2, 8, 16, 7, 9, 1),
+            (3, 16, 8, 14, 14, 1),
+            (1, 12, 23, 12, 5, 0),
+            (2, 32, 64, 16, 16, 1),
+            (1, 12, 12, 4, 4, 2),
+            (5, 8, 8, 3, 3, 1),
+            (1, 16, 32, 40, 37, 1),
+            (2, 20, 10, 2, 2, 2),
+        ];
+        for &(n, c, o, h, w, p) in cases {
+            let case = (n, c, o, h, w, p);
+            let g = geometry(&[n, c, h, w], &[o, c, 3, 3], &[p, p], &[1, 1], &[1, 1]).unwrap();
+            let x: Vec<T> = values(n * c * h * w, 0.37);
+            let wt: Vec<T> = values(o * c * 9, 0.91);
+            let plan = Plan::new(kern, (c, o), [h, w], [p, p]).expect("the plan");
+            let ours = plan.run(kern, n, &x, &plan.weights(&wt, false));
+            let refr = conv_fwd_gemm(&g, &x, &wt);
+            assert!(max_diff(&ours, &refr) < tol, "forward {case:?}: {}", max_diff(&ours, &refr));
+            let dy: Vec<T> = values(refr.len(), 0.53);
+            let fp = g.flip_pad().unwrap();
+            let plan = Plan::new(kern, (o, c), [g.out[1], g.out[2]], [fp[1], fp[2]]).expect("the gradient's plan");
+            let ours = plan.run(kern, n, &dy, &plan.weights(&wt, true));
+            let refr = grad_x_gemm(&g, &wt, &dy);
+            assert!(max_diff(&ours, &refr) < tol, "input gradient {case:?}: {}", max_diff(&ours, &refr));
+        }
+    }
+
+    #[test]
+    fn winograd_matches_im2col_gemm_every_build() {
+        for kern in f32::kernels() {
+            for threads in [1, 3] {
+                rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| check(&kern, 1e-4));
+            }
+        }
+        for kern in f64::kernels() {
+            check(&kern, 1e-12);
+        }
+    }
+
+    /// Winograd is declined for thin layers, partly empty register tiles, wide padding, and
+    /// anything but a 2-D 3 x 3 stride-1 convolution.
+    #[test]
+    fn plan_declines_what_does_not_pay() {
+        let Some(kern) = f32::kernels().into_iter().next() else { return };
+        let (mr, _) = kern.regular_tile();
+        assert!(Plan::new(&kern, (1, 16), [28, 28], [1, 1]).is_none(), "one input channel");
+        assert!(Plan::new(&kern, (16, 4), [28, 28], [1, 1]).is_none(), "four output channels");
+        assert!(Plan::new(&kern, (16, mr + 1), [28, 28], [1, 1]).is_none(), "one row of a second block");
+        assert!(Plan::new(&kern, (16, 16), [28, 28], [3, 3]).is_none(), "padding 3");
+        assert!(Plan::new(&kern, (16, 16), [1, 1], [0, 0]).is_none(), "no output");
+        assert!(Plan::new(&kern, (16, 16), [28, 28], [1, 1]).is_some());
+        let geom =
+            |k: usize, s: usize, d: usize| geometry(&[2, 16, 20, 20], &[16, 16, k, k], &[1, 1], &[s, s], &[d, d]);
+        assert!(Plan::forward::<f32>(&geom(3, 1, 1).unwrap()).is_some());
+        for g in [geom(3, 2, 1), geom(3, 1, 2), geom(5, 1, 1)] {
+            assert!(Plan::forward::<f32>(&g.unwrap()).is_none());
+        }
+        let g3 = geometry(&[1, 16, 6, 6, 6], &[16, 16, 3, 3, 3], &[1; 3], &[1; 3], &[1; 3]).unwrap();
+        assert!(Plan::forward::<f32>(&g3).is_none(), "3-D");
+    }
+
+    /// On the 2-D reference models' layers at full size, Winograd agrees with the direct
+    /// kernels; and the timings of both (best of 15 calls each, 2 threads) are printed. Ignored
+    /// by default for its run time: `cargo test --release -p scidl-core --lib wino_timing --
+    /// --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn wino_timing() {
+        use super::super::conv_gemm::conv_fwd_direct;
+        let best = |f: &dyn Fn()| {
+            (0..15)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64()
+                })
+                .fold(f64::MAX, f64::min)
+        };
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        // (n, c, o, h, w): U-Net 2-D levels and transitions at batch 4, the CNN's second layer.
+        for &(n, c, o, h, w) in &[
+            (4, 16, 16, 128, 128),
+            (4, 16, 32, 64, 64),
+            (4, 32, 32, 64, 64),
+            (4, 64, 64, 32, 32),
+            (4, 128, 128, 16, 16),
+            (4, 256, 128, 16, 16),
+            (64, 32, 64, 14, 14),
+        ] {
+            let g = geometry(&[n, c, h, w], &[o, c, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
+            let x: Vec<f32> = values(n * c * h * w, 0.37);
+            let wt: Vec<f32> = values(o * c * 9, 0.91);
+            let (kern, plan) = Plan::forward::<f32>(&g).expect("a Winograd plan");
+            pool.install(|| {
+                let diff = max_diff(&conv_fwd_direct(&g, &x, &wt), &plan.run(&kern, n, &x, &plan.weights(&wt, false)));
+                assert!(diff < 1e-3, "{:?}: {diff}", (n, c, o, h, w));
+                let direct = best(&|| drop(conv_fwd_direct(&g, &x, &wt)));
+                let wino = best(&|| drop(plan.run(&kern, n, &x, &plan.weights(&wt, false))));
+                let weights = best(&|| drop(plan.weights(&wt, false)));
+                let gflop = 2.0 * (n * o * h * w * c * 9) as f64 / 1e9;
+                println!(
+                    "{:?}: direct {:.2} ms ({:.0} GFLOP/s), winograd {:.2} ms (weights {:.2}), x{:.2}",
+                    (n, c, o, h, w),
+                    direct * 1e3,
+                    gflop / direct,
+                    wino * 1e3,
+                    weights * 1e3,
+                    direct / wino
+                );
+            });
+        }
+    }
+}
