@@ -145,8 +145,10 @@ mod simd {
             }
         };
     }
-    // AVX-512 (32 registers): 24 accumulators per tile, 4 x 6, 2 x 12 and 1 x 12 (vectors x
-    // positions or entries). AVX2 (16 registers): 2 x 6 and 1 x 12.
+    // AVX-512 (32 registers): 4 x 6, 2 x 8 and 1 x 12 (vectors x positions or entries; 24, 16
+    // and 12 accumulators). A 2 x 12 tile's build kept accumulators on the stack and rotated
+    // registers every step (objdump; 12 position pointers besides 24 accumulators). AVX2 (16
+    // registers): 2 x 6 and 1 x 12.
     vec_kernel!(f32_avx512, "avx512f", __m512, [(4, 6), (2, 8), (1, 12)], [(4, 6), (2, 8), (1, 12)]);
     vec_kernel!(f64_avx512, "avx512f", __m512d, [(4, 6), (2, 8), (1, 12)], [(4, 6), (2, 8), (1, 12)]);
     vec_kernel!(f32_avx2, "avx2,fma", __m256, [(2, 6), (1, 12)], [(2, 6), (1, 12)]);
