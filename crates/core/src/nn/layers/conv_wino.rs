@@ -510,12 +510,14 @@ mod tests {
     }
 
     /// On the 2-D reference models' layers at full size, Winograd agrees with the direct
-    /// kernels; and the timings of both (best of 15 calls each, 2 threads) are printed. Ignored
-    /// by default for its run time: `cargo test --release -p scidl-core --lib wino_timing --
-    /// --ignored --nocapture`.
+    /// kernels; and the timings of both are printed for every build this CPU has (best of 15
+    /// calls each, 2 threads; "direct" is the stride-1 kernel of the same build where its plan
+    /// takes the shape, else the best build's choice). Ignored by default for its run time:
+    /// `cargo test --release -p scidl-core --lib wino_timing -- --ignored --nocapture`.
     #[test]
     #[ignore]
     fn wino_timing() {
+        use super::super::conv_direct::Plan as DirectPlan;
         use super::super::conv_gemm::conv_fwd_direct;
         let best = |f: &dyn Fn()| {
             (0..15)
@@ -527,37 +529,45 @@ mod tests {
                 .fold(f64::MAX, f64::min)
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        // (n, c, o, h, w): U-Net 2-D levels and transitions at batch 4, the CNN's second layer.
-        for &(n, c, o, h, w) in &[
-            (4, 16, 16, 128, 128),
-            (4, 16, 32, 64, 64),
-            (4, 32, 32, 64, 64),
-            (4, 64, 64, 32, 32),
-            (4, 128, 128, 16, 16),
-            (4, 256, 128, 16, 16),
-            (64, 32, 64, 14, 14),
-        ] {
-            let g = geometry(&[n, c, h, w], &[o, c, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
-            let x: Vec<f32> = values(n * c * h * w, 0.37);
-            let wt: Vec<f32> = values(o * c * 9, 0.91);
-            let (kern, plan) = Plan::forward::<f32>(&g).expect("a Winograd plan");
-            pool.install(|| {
-                let diff = max_diff(&conv_fwd_direct(&g, &x, &wt), &plan.run(&kern, n, &x, &plan.weights(&wt, false)));
-                assert!(diff < 1e-3, "{:?}: {diff}", (n, c, o, h, w));
-                let direct = best(&|| drop(conv_fwd_direct(&g, &x, &wt)));
-                let wino = best(&|| drop(plan.run(&kern, n, &x, &plan.weights(&wt, false))));
-                let weights = best(&|| drop(plan.weights(&wt, false)));
-                let gflop = 2.0 * (n * o * h * w * c * 9) as f64 / 1e9;
-                println!(
-                    "{:?}: direct {:.2} ms ({:.0} GFLOP/s), winograd {:.2} ms (weights {:.2}), x{:.2}",
-                    (n, c, o, h, w),
-                    direct * 1e3,
-                    gflop / direct,
-                    wino * 1e3,
-                    weights * 1e3,
-                    direct / wino
-                );
-            });
+        for (build, kern) in f32::kernels().into_iter().enumerate() {
+            // (n, c, o, h, w): U-Net 2-D levels and transitions at batch 4, the CNN's second layer.
+            for &(n, c, o, h, w) in &[
+                (4, 16, 16, 128, 128),
+                (4, 16, 32, 64, 64),
+                (4, 32, 32, 64, 64),
+                (4, 64, 64, 32, 32),
+                (4, 128, 128, 16, 16),
+                (4, 256, 128, 16, 16),
+                (64, 32, 64, 14, 14),
+            ] {
+                let g = geometry(&[n, c, h, w], &[o, c, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
+                let x: Vec<f32> = values(n * c * h * w, 0.37);
+                let wt: Vec<f32> = values(o * c * 9, 0.91);
+                let plan = Plan::new(&kern, (c, o), [h, w], [1, 1]).expect("a Winograd plan");
+                let direct_plan = DirectPlan::new(&kern, true, (c, o), [1, h, w], [1, 3, 3], [0, 1, 1], [1; 3]);
+                let direct_run = || match &direct_plan {
+                    Some(p) => p.run(&kern, n, &x, &p.pack(&wt)),
+                    None => conv_fwd_direct(&g, &x, &wt),
+                };
+                pool.install(|| {
+                    let diff = max_diff(&direct_run(), &plan.run(&kern, n, &x, &plan.weights(&wt, false)));
+                    assert!(diff < 1e-3, "{:?}: {diff}", (n, c, o, h, w));
+                    let direct = best(&|| drop(direct_run()));
+                    let wino = best(&|| drop(plan.run(&kern, n, &x, &plan.weights(&wt, false))));
+                    let weights = best(&|| drop(plan.weights(&wt, false)));
+                    let gflop = 2.0 * (n * o * h * w * c * 9) as f64 / 1e9;
+                    println!(
+                        "build {build} {:?}: direct{} {:.2} ms ({:.0} GFLOP/s), winograd {:.2} ms (weights {:.2}), x{:.2}",
+                        (n, c, o, h, w),
+                        if direct_plan.is_some() { "" } else { " (best build)" },
+                        direct * 1e3,
+                        gflop / direct,
+                        wino * 1e3,
+                        weights * 1e3,
+                        direct / wino
+                    );
+                });
+            }
         }
     }
 }
