@@ -93,6 +93,8 @@ pub(super) mod simd {
             for (j, cj) in c.iter_mut().enumerate() {
                 *cj = bt([d[0][j], d[1][j], d[2][j], d[3][j]]);
             }
+            // Row a of the column results: element a of each of the four.
+            #[allow(clippy::needless_range_loop)]
             for a in 0..4 {
                 let v = bt([c[0][a], c[1][a], c[2][a], c[3][a]]);
                 for (b, vb) in v.iter().enumerate() {
