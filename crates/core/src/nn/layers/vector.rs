@@ -155,49 +155,41 @@ pub(super) trait Shuffle: Vector {
     unsafe fn interleave(a: Self, b: Self) -> (Self, Self);
 }
 
-/// The 16 lane indices of a two-operand permutation (`_mm512_permutex2var_ps`: index bit 4 picks
-/// the second operand).
-macro_rules! idx16 {
-    ($($i:literal),*) => { _mm512_setr_epi32($($i),*) };
+/// `Shuffle` for an AVX-512 type through two-operand lane permutations
+/// (`_mm512_permutex2var_*`: the index's top bit picks the second operand), given the index
+/// vectors of the even and odd elements and of the low and high halves of the interleaving.
+macro_rules! permute_shuffle {
+    ($v:ty, $set:ident, $permute:ident, ($($even:literal),*), ($($odd:literal),*), ($($lo:literal),*), ($($hi:literal),*)) => {
+        impl Shuffle for $v {
+            #[inline(always)]
+            unsafe fn deinterleave(a: Self, b: Self) -> (Self, Self) {
+                unsafe { ($permute(a, $set($($even),*), b), $permute(a, $set($($odd),*), b)) }
+            }
+            #[inline(always)]
+            unsafe fn interleave(a: Self, b: Self) -> (Self, Self) {
+                unsafe { ($permute(a, $set($($lo),*), b), $permute(a, $set($($hi),*), b)) }
+            }
+        }
+    };
 }
-
-impl Shuffle for __m512 {
-    #[inline(always)]
-    unsafe fn deinterleave(a: Self, b: Self) -> (Self, Self) {
-        unsafe {
-            let even = idx16!(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            let odd = idx16!(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-            (_mm512_permutex2var_ps(a, even, b), _mm512_permutex2var_ps(a, odd, b))
-        }
-    }
-    #[inline(always)]
-    unsafe fn interleave(a: Self, b: Self) -> (Self, Self) {
-        unsafe {
-            let lo = idx16!(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-            let hi = idx16!(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-            (_mm512_permutex2var_ps(a, lo, b), _mm512_permutex2var_ps(a, hi, b))
-        }
-    }
-}
-
-impl Shuffle for __m512d {
-    #[inline(always)]
-    unsafe fn deinterleave(a: Self, b: Self) -> (Self, Self) {
-        unsafe {
-            let even = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
-            let odd = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
-            (_mm512_permutex2var_pd(a, even, b), _mm512_permutex2var_pd(a, odd, b))
-        }
-    }
-    #[inline(always)]
-    unsafe fn interleave(a: Self, b: Self) -> (Self, Self) {
-        unsafe {
-            let lo = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
-            let hi = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
-            (_mm512_permutex2var_pd(a, lo, b), _mm512_permutex2var_pd(a, hi, b))
-        }
-    }
-}
+permute_shuffle!(
+    __m512,
+    _mm512_setr_epi32,
+    _mm512_permutex2var_ps,
+    (0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),
+    (1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31),
+    (0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23),
+    (8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31)
+);
+permute_shuffle!(
+    __m512d,
+    _mm512_setr_epi64,
+    _mm512_permutex2var_pd,
+    (0, 2, 4, 6, 8, 10, 12, 14),
+    (1, 3, 5, 7, 9, 11, 13, 15),
+    (0, 8, 1, 9, 2, 10, 3, 11),
+    (4, 12, 5, 13, 6, 14, 7, 15)
+);
 
 impl Shuffle for __m256 {
     #[inline(always)]
