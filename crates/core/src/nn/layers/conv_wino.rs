@@ -13,13 +13,13 @@
 //! Layout. Each image is zero-padded once. The input transform reads a vector of tiles along a
 //! row at a time: the 4 columns `2 tx .. 2 tx + 3` of the tiles are the even and odd elements of
 //! two runs of the padded row (split with lane permutations), and the output transform writes its
-//! two columns back interleaved. The tiles of the whole batch are numbered image by image, row by row, and cut into
-//! jobs of `ts` tiles (a multiple of the direct kernel's tile width). A job transforms its input
-//! tiles into `V[xi][c][t]` (tile-contiguous), runs the 16 products on the direct convolution's
-//! register tile ([`super::conv_direct`]: output channels x a run of positions, here tiles, over a
-//! reduction whose offsets are the input channels' rows of `V`), then transforms `M[xi][o][t]`
-//! back into its 2 x 2 output blocks. Jobs own disjoint output blocks, so the result does not
-//! depend on the thread count.
+//! two columns back interleaved. The tiles of the whole batch are numbered image by image, row by
+//! row, and cut into jobs of `ts` tiles (a multiple of the direct kernel's tile width). A job
+//! transforms its input tiles into `V[xi][c][t]` (tile-contiguous), runs the 16 products on the
+//! direct convolution's register tile ([`super::conv_direct`]: output channels x a run of
+//! positions, here tiles, over a reduction whose offsets are the input channels' rows of `V`),
+//! then transforms `M[xi][o][t]` back into its 2 x 2 output blocks. Jobs own disjoint output
+//! blocks, so the result does not depend on the thread count.
 //!
 //! The input gradient of such a convolution is again a 3 x 3 stride-1 convolution (of the padded
 //! output gradient with the flipped kernel, channel axes swapped) and runs here too.
