@@ -313,67 +313,73 @@ impl Plan {
         assert!(x.len() == n * c * h * w && u.len() == POINTS * self.blocks() * c * mr);
         // The transforms run whole vectors of tiles, up to `lanes - 1` past a run's end: they read
         // up to `2 lanes + 2` values past the last padded row (zeros here), and store into slack
-        // after each row of `V` and `M` and in the output rows' buffer `yb`.
-        // SAFETY: the slack is zeroed and fill writes every value of each image's buffer.
-        let mut xp = unsafe { uninit_vec::<T>(n * src.len() + 2 * lanes + 2) };
-        let (images, slack) = xp.split_at_mut(n * src.len());
-        slack.fill(T::default());
-        images.par_chunks_mut(src.len()).zip(x.par_chunks(src.xdim())).for_each(|(dst, x)| src.fill(x, dst));
-        let tiles = n * th * tw;
-        let ts = self.job_tiles(tiles);
-        // Row strides of V and M, and of yb; the points' planes of V and M one cache line more
-        // than their rows (at a multiple of 4 KiB apart, the 16 streams of a transform would all
-        // fall in one set of the L1 cache).
-        let (rs, ly) = (ts + lanes, 2 * tw.next_multiple_of(lanes));
-        let (pv, pm) = (c * rs + PLANE_SKEW, o * rs + PLANE_SKEW);
-        let offs: Vec<usize> = (0..c).map(|ci| ci * rs).collect();
+        // after each row of `V` and `M` and in the output rows' buffer `yb`. The batch is padded
+        // in groups of images, as the direct kernels do ([`Padded::group`]).
+        let gs = src.group(n);
+        // SAFETY: the slack is zeroed and fill writes every value of each image's buffer before
+        // the group's jobs read it.
+        let mut xp = unsafe { uninit_vec::<T>(gs * src.len() + 2 * lanes + 2) };
+        xp[gs * src.len()..].fill(T::default());
         // SAFETY: every output value lies in the 2 x 2 block of exactly one tile, stored by the job
         // that holds the tile.
         let mut y = unsafe { uninit_vec::<T>(n * o * ho * wo) };
-        let (out, xp, u) = (SendPtr(y.as_mut_ptr()), &xp, u);
-        (0..tiles.div_ceil(ts)).into_par_iter().for_each(|job| {
-            let (t0, t1) = (job * ts, ((job + 1) * ts).min(tiles));
-            // The job's runs of tiles along one tile row: (image, tile row, first column, count,
-            // position in the job).
-            let mut segs = Vec::new();
-            let mut t = t0;
-            while t < t1 {
-                let (img, ty, tx) = (t / (th * tw), t / tw % th, t % tw);
-                let len = (tw - tx).min(t1 - t);
-                segs.push((img, ty, tx, len, t - t0));
-                t += len;
-            }
-            T::with_scratch(POINTS * (pv + pm) + 2 * ly, |buf| {
-                let (v, rest) = buf.split_at_mut(POINTS * pv);
-                let (m, yb) = rest.split_at_mut(POINTS * pm);
-                // SAFETY: the row pointers start inside the padded channel (`2 ty + 3 < Hp`) and
-                // read at most `2 lanes + 2` past its rows, into the next rows or the slack; `V`
-                // and `M` rows have `lanes` of slack after the job's `ts` tiles and `yb` rows
-                // room for `tw` rounded up to `lanes`; the output copies stay inside the image's
-                // rows `2 ty + i < Ho`, columns `< Wo`.
-                unsafe {
-                    for ci in 0..c {
-                        for &(img, ty, tx, len, l0) in &segs {
-                            let base = xp.as_ptr().add((img * c + ci) * cs + 2 * ty * wp + 2 * tx);
-                            let rows = [base, base.add(wp), base.add(2 * wp), base.add(3 * wp)];
-                            input(rows, len, v.as_mut_ptr().add(ci * rs + l0), pv);
+        let out = SendPtr(y.as_mut_ptr());
+        for (gi, xg) in x.chunks(gs * src.xdim()).enumerate() {
+            let images = &mut xp[..xg.len() / src.xdim() * src.len()];
+            images.par_chunks_mut(src.len()).zip(xg.par_chunks(src.xdim())).for_each(|(dst, x)| src.fill(x, dst));
+            let tiles = images.len() / src.len() * th * tw;
+            let ts = self.job_tiles(tiles);
+            // Row strides of V and M, and of yb; the points' planes of V and M one cache line more
+            // than their rows (at a multiple of 4 KiB apart, the 16 streams of a transform would
+            // all fall in one set of the L1 cache).
+            let (rs, ly) = (ts + lanes, 2 * tw.next_multiple_of(lanes));
+            let (pv, pm) = (c * rs + PLANE_SKEW, o * rs + PLANE_SKEW);
+            let offs: Vec<usize> = (0..c).map(|ci| ci * rs).collect();
+            let xp = &xp;
+            (0..tiles.div_ceil(ts)).into_par_iter().for_each(|job| {
+                let (t0, t1) = (job * ts, ((job + 1) * ts).min(tiles));
+                // The job's runs of tiles along one tile row: (image in the group, tile row,
+                // first column, count, position in the job).
+                let mut segs = Vec::new();
+                let mut t = t0;
+                while t < t1 {
+                    let (img, ty, tx) = (t / (th * tw), t / tw % th, t % tw);
+                    let len = (tw - tx).min(t1 - t);
+                    segs.push((img, ty, tx, len, t - t0));
+                    t += len;
+                }
+                T::with_scratch(POINTS * (pv + pm) + 2 * ly, |buf| {
+                    let (v, rest) = buf.split_at_mut(POINTS * pv);
+                    let (m, yb) = rest.split_at_mut(POINTS * pm);
+                    // SAFETY: the row pointers start inside the padded channel (`2 ty + 3 < Hp`)
+                    // and read at most `2 lanes + 2` past its rows, into the next rows, an earlier
+                    // group's images or the slack; `V` and `M` rows have `lanes` of slack after the job's `ts` tiles and
+                    // `yb` rows room for `tw` rounded up to `lanes`; the output copies stay inside
+                    // the image's rows `2 ty + i < Ho`, columns `< Wo`.
+                    unsafe {
+                        for ci in 0..c {
+                            for &(img, ty, tx, len, l0) in &segs {
+                                let base = xp.as_ptr().add((img * c + ci) * cs + 2 * ty * wp + 2 * tx);
+                                let rows = [base, base.add(wp), base.add(2 * wp), base.add(3 * wp)];
+                                input(rows, len, v.as_mut_ptr().add(ci * rs + l0), pv);
+                            }
                         }
-                    }
-                    self.products(tile, &offs, (rs, pv, pm), (t1 - t0).div_ceil(nb), u, v, m);
-                    for k in 0..o {
-                        for &(img, ty, tx, len, l0) in &segs {
-                            output(m.as_ptr().add(k * rs + l0), pm, len, yb.as_mut_ptr(), ly);
-                            let plane = out.get().add((img * o + k) * ho * wo);
-                            let cols = (2 * len).min(wo - 2 * tx);
-                            for i in 0..2.min(ho - 2 * ty) {
-                                let row = plane.add((2 * ty + i) * wo + 2 * tx);
-                                std::ptr::copy_nonoverlapping(yb.as_ptr().add(i * ly), row, cols);
+                        self.products(tile, &offs, (rs, pv, pm), (t1 - t0).div_ceil(nb), u, v, m);
+                        for k in 0..o {
+                            for &(img, ty, tx, len, l0) in &segs {
+                                output(m.as_ptr().add(k * rs + l0), pm, len, yb.as_mut_ptr(), ly);
+                                let plane = out.get().add(((gi * gs + img) * o + k) * ho * wo);
+                                let cols = (2 * len).min(wo - 2 * tx);
+                                for i in 0..2.min(ho - 2 * ty) {
+                                    let row = plane.add((2 * ty + i) * wo + 2 * tx);
+                                    std::ptr::copy_nonoverlapping(yb.as_ptr().add(i * ly), row, cols);
+                                }
                             }
                         }
                     }
-                }
+                });
             });
-        });
+        }
         y
     }
 
@@ -475,6 +481,22 @@ mod tests {
             let refr = grad_x_gemm(&g, &wt, &dy);
             assert!(max_diff(&ours, &refr) < tol, "input gradient {case:?}: {}", max_diff(&ours, &refr));
         }
+    }
+
+    /// A batch too big to pad at once runs in groups of images (here 5 + 1 of 8 channels of
+    /// 600 x 600): the second group's output lands on its own images.
+    #[test]
+    fn winograd_pads_big_batches_in_groups() {
+        let Some(kern) = f32::kernels().into_iter().next() else { return };
+        let (n, c, o, h, w) = (6, 8, 8, 600, 600);
+        let plan = Plan::new(&kern, (c, o), [h, w], [1, 1]).unwrap();
+        assert_eq!(plan.src().group(n), 5);
+        let g = geometry(&[n, c, h, w], &[o, c, 3, 3], &[1, 1], &[1, 1], &[1, 1]).unwrap();
+        let x: Vec<f32> = values(n * c * h * w, 0.37);
+        let wt: Vec<f32> = values(o * c * 9, 0.91);
+        let ours = plan.run(&kern, n, &x, &plan.weights(&wt, false));
+        let refr = conv_fwd_gemm(&g, &x, &wt);
+        assert!(max_diff(&ours, &refr) < 1e-4, "{}", max_diff(&ours, &refr));
     }
 
     #[test]
