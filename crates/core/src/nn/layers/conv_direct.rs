@@ -44,9 +44,9 @@ pub struct Kernel<T> {
     /// `out[(r * gn + i) * lanes..][..lanes]`, for the `gm` rows `a` and `gn` rows `b` (`len` a
     /// multiple of `lanes`): the lanes are summed once per block, not once per call.
     dots: DotsFn<T>,
-    /// The Winograd transforms of the same build ([`super::conv_wino`]).
-    wino_in: InputFn<T>,
-    wino_out: OutputFn<T>,
+    /// The Winograd transforms of the same build ([`super::conv_wino`]), 2-D then 3-D.
+    wino_in: [InputFn<T>; 2],
+    wino_out: [OutputFn<T>; 2],
 }
 
 pub(crate) type TileFn<T> = unsafe fn(wp: *const T, offs: &[usize], src: *const T, dst: *mut T, ld: usize, rows: usize);
@@ -57,10 +57,10 @@ impl<T> Kernel<T> {
         (self.mr, self.nb)
     }
 
-    /// The regular tile and the Winograd input and output transforms of this build, and the
-    /// transforms' vector lanes.
-    pub(crate) fn wino(&self) -> (TileFn<T>, InputFn<T>, OutputFn<T>, usize) {
-        (self.tile, self.wino_in, self.wino_out, self.lanes)
+    /// The regular tile and the Winograd input and output transforms of this build (of 3-D
+    /// tiles with `d3`, else of 2-D ones), and the transforms' vector lanes.
+    pub(crate) fn wino(&self, d3: bool) -> (TileFn<T>, InputFn<T>, OutputFn<T>, usize) {
+        (self.tile, self.wino_in[d3 as usize], self.wino_out[d3 as usize], self.lanes)
     }
 
     /// A tile of this build exactly `width` positions wide, regular or narrow, as `(rows, tile)`:
@@ -182,14 +182,24 @@ mod simd {
                     unsafe { dots::<$v, $gm, $gn>(a, b, len, out) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_in_fn(rows: [*const T; 4], len: usize, out: *mut T, ld: usize) {
+                unsafe fn wino_in2(rows: &[*const T; 16], len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
-                    unsafe { wino::input::<$v>(rows, len, out, ld) }
+                    unsafe { wino::input::<$v, false>(rows, len, out, ld) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_out_fn(m: *const T, ld: usize, len: usize, y: *mut T, ly: usize) {
+                unsafe fn wino_in3(rows: &[*const T; 16], len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
-                    unsafe { wino::output::<$v>(m, ld, len, y, ly) }
+                    unsafe { wino::input::<$v, true>(rows, len, out, ld) }
+                }
+                #[target_feature(enable = $features)]
+                unsafe fn wino_out2(m: *const T, ld: usize, len: usize, y: *mut T, ly: usize) {
+                    // SAFETY: forwarded; the attribute enables the instructions.
+                    unsafe { wino::output::<$v, false>(m, ld, len, y, ly) }
+                }
+                #[target_feature(enable = $features)]
+                unsafe fn wino_out3(m: *const T, ld: usize, len: usize, y: *mut T, ly: usize) {
+                    // SAFETY: forwarded; the attribute enables the instructions.
+                    unsafe { wino::output::<$v, true>(m, ld, len, y, ly) }
                 }
                 super::Kernel {
                     mr: $mr,
@@ -200,8 +210,8 @@ mod simd {
                     gn: $gn,
                     lanes: <$v as Vector>::LANES,
                     dots: dots_fn,
-                    wino_in: wino_in_fn,
-                    wino_out: wino_out_fn,
+                    wino_in: [wino_in2, wino_in3],
+                    wino_out: [wino_out2, wino_out3],
                 }
             }
         };
@@ -761,7 +771,7 @@ pub(crate) mod tests {
 
     unsafe fn noop<T>(_: *const T, _: &[usize], _: *const T, _: *mut T, _: usize, _: usize) {}
     unsafe fn noop_dots<T>(_: &[*const T], _: &[*const T], _: usize, _: &mut [T]) {}
-    unsafe fn noop_in<T>(_: [*const T; 4], _: usize, _: *mut T, _: usize) {}
+    unsafe fn noop_in<T>(_: &[*const T; 16], _: usize, _: *mut T, _: usize) {}
     unsafe fn noop_out<T>(_: *const T, _: usize, _: usize, _: *mut T, _: usize) {}
 
     /// The plan declines what does not fit and what would drop most of its work.
@@ -776,8 +786,8 @@ pub(crate) mod tests {
             gn: 6,
             lanes: 16,
             dots: noop_dots::<f32>,
-            wino_in: noop_in::<f32>,
-            wino_out: noop_out::<f32>,
+            wino_in: [noop_in::<f32>; 2],
+            wino_out: [noop_out::<f32>; 2],
         };
         // Kernel wider than the padded input.
         assert!(Plan::new(&kern, false, (3, 8), [1, 4, 4], [1, 7, 7], [0, 1, 1], [1, 1, 1]).is_none());

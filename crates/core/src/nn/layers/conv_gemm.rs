@@ -690,7 +690,7 @@ fn forward_kernel<T: Elem>(
     }
 }
 
-/// The forward pass: Winograd for the 2-D 3 x 3 stride-1 layers it takes, else see
+/// The forward pass: Winograd for the 3 x 3 (x 3) stride-1 layers it takes, else see
 /// [`forward_kernel`].
 fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
     match WinoPlan::forward::<T>(g) {
@@ -805,7 +805,7 @@ pub(super) fn grad_w_gemm<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
         .unwrap_or_else(|| vec![T::default(); g.o * kd])
 }
 
-/// The input gradient: Winograd for the 2-D 3 x 3 stride-1 layers it takes, else see
+/// The input gradient: Winograd for the 3 x 3 (x 3) stride-1 layers it takes, else see
 /// [`forward_kernel`].
 fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     // With stride 1 the input gradient is the convolution of the output gradient, padded by
