@@ -182,22 +182,22 @@ mod simd {
                     unsafe { dots::<$v, $gm, $gn>(a, b, len, out) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_in2(rows: &[*const T; 16], len: usize, out: *mut T, ld: usize) {
+                unsafe fn wino_in2(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::input::<$v, false>(rows, len, out, ld) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_in3(rows: &[*const T; 16], len: usize, out: *mut T, ld: usize) {
+                unsafe fn wino_in3(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::input::<$v, true>(rows, len, out, ld) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_out2(m: *const T, ld: usize, len: usize, y: *mut T, ly: usize) {
+                unsafe fn wino_out2(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::output::<$v, false>(m, ld, len, y, ly) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_out3(m: *const T, ld: usize, len: usize, y: *mut T, ly: usize) {
+                unsafe fn wino_out3(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::output::<$v, true>(m, ld, len, y, ly) }
                 }
@@ -771,8 +771,8 @@ pub(crate) mod tests {
 
     unsafe fn noop<T>(_: *const T, _: &[usize], _: *const T, _: *mut T, _: usize, _: usize) {}
     unsafe fn noop_dots<T>(_: &[*const T], _: &[*const T], _: usize, _: &mut [T]) {}
-    unsafe fn noop_in<T>(_: &[*const T; 16], _: usize, _: *mut T, _: usize) {}
-    unsafe fn noop_out<T>(_: *const T, _: usize, _: usize, _: *mut T, _: usize) {}
+    unsafe fn noop_in<T>(_: &[[*const T; 16]; 2], _: usize, _: *mut T, _: usize) {}
+    unsafe fn noop_out<T>(_: *const T, _: usize, _: usize, _: [*mut T; 2], _: usize) {}
 
     /// The plan declines what does not fit and what would drop most of its work.
     #[test]

@@ -49,18 +49,26 @@ const MIN_KEPT: f64 = 0.6;
 /// Values between the planes of `V` and `M` beyond their rows: a cache line of f32.
 const PLANE_SKEW: usize = 16;
 
+/// A job's run of tiles along one tile row: (image in the group, tile plane, tile row, first
+/// column, count, position in the job).
+type Seg = (usize, usize, usize, usize, usize, usize);
+
 /// Values of `V` and `M` one job holds: 128 Ki (512 KiB of f32), sized for a core's L2 cache.
 const JOB_VALUES: usize = 1 << 17;
 
-/// `input(rows, len, out, ld)`: for the `len` tiles whose padded input rows start at `rows`
-/// (2-D: the first 4, the tile's rows; 3-D: row `i` of plane `k` at `rows[4 k + i]`; tile `t` at
-/// columns `2 t .. 2 t + 3` of each), stores point `xi` of the transformed tile `t` at
+/// `input(rows, len, out, ld)`: for the `len` tiles whose padded input rows start at `rows[0]`
+/// (2-D: the first 4, the tile's rows; 3-D: row `i` of plane `k` at `rows[0][4 k + i]`; tile `t`
+/// at columns `2 t .. 2 t + 3` of each), stores point `xi` of the transformed tile `t` at
 /// `out[xi * ld + t]` (2-D: 16 points `4 a + b`; 3-D: 64, `16 a + 4 b + c` with `a` along depth).
-pub(crate) type InputFn<T> = unsafe fn(rows: &[*const T; 16], len: usize, out: *mut T, ld: usize);
+/// The upper half of each vector of tiles is read through `rows[1]`: `rows[0] + lanes` for one
+/// run of tiles, or the rows of a second run of `lanes / 2` tiles when `len` is one vector and
+/// each run has half of it (see [`Plan::run`]).
+pub(crate) type InputFn<T> = unsafe fn(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize);
 /// `output(m, ld, len, y, ly)`: for the `len` tiles whose points lie at `m[xi * ld + t]`, stores
-/// the outputs `A^T m A` of tile `t` at `y[i * ly + 2 t + j]` (row `i`, column `j`; 3-D: row
-/// `2 z + i` for output plane `z`).
-pub(crate) type OutputFn<T> = unsafe fn(m: *const T, ld: usize, len: usize, y: *mut T, ly: usize);
+/// the outputs `A^T m A` of tile `t` at `y[0][i * ly + 2 t + j]` (row `i`, column `j`; 3-D: row
+/// `2 z + i` for output plane `z`); the upper half of each vector of tiles goes through `y[1]`
+/// (`y[0] + lanes`, or a second run's rows, as for the input).
+pub(crate) type OutputFn<T> = unsafe fn(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: usize);
 
 /// The transforms, on the vector types of [`super::vector`]. No closures here: a closure is not
 /// compiled with its caller's target features, and the intrinsics would not be inlined.
@@ -84,13 +92,14 @@ pub(super) mod simd {
     }
 
     /// The values a vector of tiles from tile `t` reads from one padded row: the runs at columns
-    /// `2 t` and `2 t + 2`, each two vectors long (even and odd columns still interleaved).
+    /// `2 t` and `2 t + 2`, each two vectors long (even and odd columns still interleaved), the
+    /// second vector of each from `upper` (`row + LANES` along one row).
     #[inline(always)]
-    unsafe fn runs<V: Vector>(row: *const V::T, t: usize) -> [V; 4] {
+    unsafe fn runs<V: Vector>(row: *const V::T, upper: *const V::T, t: usize) -> [V; 4] {
         // SAFETY: guaranteed by the caller of `input`.
         unsafe {
-            let p = row.add(2 * t);
-            [V::load(p), V::load(p.add(V::LANES)), V::load(p.add(2)), V::load(p.add(2 + V::LANES))]
+            let (p, q) = (row.add(2 * t), upper.add(2 * t));
+            [V::load(p), V::load(q), V::load(p.add(2)), V::load(q.add(2))]
         }
     }
 
@@ -129,13 +138,13 @@ pub(super) mod simd {
 
     /// The input transform of `V::LANES` tiles from tile `t` on (see [`super::InputFn`]).
     #[inline(always)]
-    unsafe fn input_at<V: Shuffle, const D3: bool>(rows: &[*const V::T; 16], t: usize, out: *mut V::T, ld: usize) {
+    unsafe fn input_at<V: Shuffle, const D3: bool>(rows: &[[*const V::T; 16]; 2], t: usize, out: *mut V::T, ld: usize) {
         // SAFETY: guaranteed by the caller of `input`.
         unsafe {
             if !D3 {
                 let mut d = [[V::zero(); 4]; 4];
                 for (i, di) in d.iter_mut().enumerate() {
-                    *di = columns(runs::<V>(rows[i], t));
+                    *di = columns(runs::<V>(rows[0][i], rows[1][i], t));
                 }
                 return transform_2d(d, out, ld, t);
             }
@@ -152,7 +161,7 @@ pub(super) mod simd {
     /// stored from point `16 a` on. Called with constants, so that `plus` is resolved.
     #[inline(always)]
     unsafe fn depth_point<V: Shuffle>(
-        rows: &[*const V::T; 16],
+        rows: &[[*const V::T; 16]; 2],
         t: usize,
         out: *mut V::T,
         ld: usize,
@@ -162,7 +171,8 @@ pub(super) mod simd {
         unsafe {
             let mut d = [[V::zero(); 4]; 4];
             for (i, di) in d.iter_mut().enumerate() {
-                let (r0, r1) = (runs::<V>(rows[4 * k0 + i], t), runs::<V>(rows[4 * k1 + i], t));
+                let (j0, j1) = (4 * k0 + i, 4 * k1 + i);
+                let (r0, r1) = (runs::<V>(rows[0][j0], rows[1][j0], t), runs::<V>(rows[0][j1], rows[1][j1], t));
                 let mut e = [V::zero(); 4];
                 for j in 0..4 {
                     e[j] = if plus { V::add(r0[j], r1[j]) } else { V::sub(r0[j], r1[j]) };
@@ -178,11 +188,13 @@ pub(super) mod simd {
     ///
     /// # Safety
     /// The CPU must have `V`'s instructions; with `lanes = len.next_multiple_of(LANES)`, each
-    /// row read (4, or 16 with `D3`) is readable from its start to `2 lanes + 2` past it, and
-    /// `out + xi * ld .. + lanes` writable for each point `xi` (16, or 64 with `D3`).
+    /// row read (4, or 16 with `D3`) is readable from its start to `2 lanes + 2` past it (or,
+    /// with a second run's rows in `rows[1]` and `len == LANES`, each row of both runs to
+    /// `LANES + 2` past it), and `out + xi * ld .. + lanes` writable for each point `xi` (16, or
+    /// 64 with `D3`).
     #[inline(always)]
     pub(crate) unsafe fn input<V: Shuffle, const D3: bool>(
-        rows: &[*const V::T; 16],
+        rows: &[[*const V::T; 16]; 2],
         len: usize,
         out: *mut V::T,
         ld: usize,
@@ -216,7 +228,7 @@ pub(super) mod simd {
 
     /// The output transform of `V::LANES` tiles from tile `t` on (see [`super::OutputFn`]).
     #[inline(always)]
-    unsafe fn output_at<V: Shuffle, const D3: bool>(m: *const V::T, ld: usize, t: usize, y: *mut V::T, ly: usize) {
+    unsafe fn output_at<V: Shuffle, const D3: bool>(m: *const V::T, ld: usize, t: usize, y: [*mut V::T; 2], ly: usize) {
         // SAFETY: guaranteed by the caller of `output`.
         unsafe {
             for z in 0..if D3 { 2 } else { 1 } {
@@ -233,9 +245,9 @@ pub(super) mod simd {
                 let c1 = at([r[0][1], r[1][1], r[2][1], r[3][1]]);
                 for i in 0..2 {
                     let (lo, hi) = V::interleave(c0[i], c1[i]);
-                    let p = y.add((2 * z + i) * ly + 2 * t);
-                    lo.store(p);
-                    hi.store(p.add(V::LANES));
+                    let off = (2 * z + i) * ly + 2 * t;
+                    lo.store(y[0].add(off));
+                    hi.store(y[1].add(off));
                 }
             }
         }
@@ -246,13 +258,14 @@ pub(super) mod simd {
     /// # Safety
     /// The CPU must have `V`'s instructions; with `lanes = len.next_multiple_of(LANES)`,
     /// `m + xi * ld .. + lanes` is readable for each point `xi` (16, or 64 with `D3`) and
-    /// `y + i * ly .. + 2 lanes` writable for `i < 2` (4 with `D3`).
+    /// `y[0] + i * ly .. + 2 lanes` writable for `i < 2` (4 with `D3`), or with a second run's
+    /// rows in `y[1]` and `len == LANES`, `y[j] + i * ly .. + LANES` for both.
     #[inline(always)]
     pub(crate) unsafe fn output<V: Shuffle, const D3: bool>(
         m: *const V::T,
         ld: usize,
         len: usize,
-        y: *mut V::T,
+        y: [*mut V::T; 2],
         ly: usize,
     ) {
         // SAFETY: forwarded.
@@ -512,9 +525,8 @@ impl Plan {
             let xp = &xp;
             (0..tiles.div_ceil(ts)).into_par_iter().for_each(|job| {
                 let (t0, t1) = (job * ts, ((job + 1) * ts).min(tiles));
-                // The job's runs of tiles along one tile row: (image in the group, tile plane,
-                // tile row, first column, count, position in the job).
-                let mut segs = Vec::new();
+                // The job's runs of tiles along one tile row.
+                let mut segs: Vec<Seg> = Vec::new();
                 let mut t = t0;
                 while t < t1 {
                     let (img, tz, ty, tx) = (t / (td * th * tw), t / (th * tw) % td, t / tw % th, t % tw);
@@ -522,37 +534,69 @@ impl Plan {
                     segs.push((img, tz, ty, tx, len, t - t0));
                     t += len;
                 }
-                T::with_scratch(points * (pv + pm) + 4 * ly, |buf| {
+                // The transforms' calls: a run alone, or two runs of half a vector each (a row
+                // of `lanes / 2` tiles, as on 16 x 16 x 16 with 16 f32 lanes), whose tiles
+                // share vectors instead of leaving half of each empty: (first run, paired).
+                let mut calls = Vec::with_capacity(segs.len());
+                let mut s = 0;
+                while s < segs.len() {
+                    let half = |s: usize| segs.get(s).is_some_and(|seg| 2 * seg.4 == lanes);
+                    let paired = half(s) && half(s + 1);
+                    calls.push((s, paired));
+                    s += 1 + paired as usize;
+                }
+                T::with_scratch(points * (pv + pm) + 8 * ly, |buf| {
                     let (v, rest) = buf.split_at_mut(points * pv);
                     let (m, yb) = rest.split_at_mut(points * pm);
+                    let (yb, yb2) = yb.split_at_mut(4 * ly);
+                    let (yb, yb2) = (yb.as_mut_ptr(), yb2.as_mut_ptr());
                     // SAFETY: the row pointers start inside the padded channel (`2 tz + 3 < Dp`
                     // in 3-D, `2 ty + 3 < Hp`) and read at most `2 lanes + 2` past its rows, into
                     // the next rows, an earlier group's images or the slack; `V` and `M` rows have
-                    // `lanes` of slack after the job's `ts` tiles and `yb` rows room for `tw`
-                    // rounded up to `lanes`; the output copies stay inside the image's planes
-                    // `2 tz + z < Do`, rows `2 ty + i < Ho` and columns `< Wo`.
+                    // `lanes` of slack after the job's `ts` tiles and `yb` (and `yb2`) rows room
+                    // for `tw` rounded up to `lanes`; the output copies stay inside the image's
+                    // planes `2 tz + z < Do`, rows `2 ty + i < Ho` and columns `< Wo`.
                     unsafe {
+                        let rows = |(img, tz, ty, tx, ..): Seg, ci: usize| {
+                            let base = xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx));
+                            let mut rows = [base; 16];
+                            for (r, row) in rows.iter_mut().enumerate().take(if self.d3 { 16 } else { 4 }) {
+                                *row = base.add((r / 4) * hp * wp + (r % 4) * wp);
+                            }
+                            rows
+                        };
                         for ci in 0..c {
-                            for &(img, tz, ty, tx, len, l0) in &segs {
-                                let base = xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx));
-                                let mut rows = [base; 16];
-                                for (r, row) in rows.iter_mut().enumerate().take(if self.d3 { 16 } else { 4 }) {
-                                    *row = base.add((r / 4) * hp * wp + (r % 4) * wp);
-                                }
-                                input(&rows, len, v.as_mut_ptr().add(ci * rs + l0), pv);
+                            for &(s, paired) in &calls {
+                                let (first, l0) = (rows(segs[s], ci), segs[s].5);
+                                let (upper, len) = match paired {
+                                    true => (rows(segs[s + 1], ci), lanes),
+                                    false => (first.map(|p| p.add(lanes)), segs[s].4),
+                                };
+                                input(&[first, upper], len, v.as_mut_ptr().add(ci * rs + l0), pv);
                             }
                         }
                         self.products(tile, &offs, (rs, pv, pm), (t1 - t0).div_ceil(nb), u, v, m);
+                        // One run's outputs from `yb` into output channel `k`.
+                        let copy = |(img, tz, ty, tx, len, _): Seg, k: usize, yb: *const T| {
+                            let plane = out.get().add(((gi * gs + img) * o + k) * dout * ho * wo);
+                            let cols = (2 * len).min(wo - 2 * tx);
+                            for z in 0..2.min(dout - 2 * tz) {
+                                for i in 0..2.min(ho - 2 * ty) {
+                                    let row = plane.add(((2 * tz + z) * ho + 2 * ty + i) * wo + 2 * tx);
+                                    std::ptr::copy_nonoverlapping(yb.add((2 * z + i) * ly), row, cols);
+                                }
+                            }
+                        };
                         for k in 0..o {
-                            for &(img, tz, ty, tx, len, l0) in &segs {
-                                output(m.as_ptr().add(k * rs + l0), pm, len, yb.as_mut_ptr(), ly);
-                                let plane = out.get().add(((gi * gs + img) * o + k) * dout * ho * wo);
-                                let cols = (2 * len).min(wo - 2 * tx);
-                                for z in 0..2.min(dout - 2 * tz) {
-                                    for i in 0..2.min(ho - 2 * ty) {
-                                        let row = plane.add(((2 * tz + z) * ho + 2 * ty + i) * wo + 2 * tx);
-                                        std::ptr::copy_nonoverlapping(yb.as_ptr().add((2 * z + i) * ly), row, cols);
-                                    }
+                            for &(s, paired) in &calls {
+                                let mk = m.as_ptr().add(k * rs + segs[s].5);
+                                if paired {
+                                    output(mk, pm, lanes, [yb, yb2], ly);
+                                    copy(segs[s], k, yb);
+                                    copy(segs[s + 1], k, yb2);
+                                } else {
+                                    output(mk, pm, segs[s].4, [yb, yb.add(lanes)], ly);
+                                    copy(segs[s], k, yb);
                                 }
                             }
                         }
@@ -661,7 +705,7 @@ mod tests {
     /// Forward and input gradient against im2col + GEMM for `kern`, on 2-D 3 x 3 and 3-D
     /// 3 x 3 x 3 convolutions: odd and even sizes (a last half-empty tile plane, row and
     /// column), padding 0-2, channel counts on and off the register tile's rows, one tile per
-    /// image, more jobs than images.
+    /// image, more jobs than images, rows of tiles paired in vectors.
     fn check<T: Elem + From<f32> + Into<f64>>(kern: &Kernel<T>, tol: f64) {
         // (n, c, o, [d, h, w], pad); depth 0 for a 2-D case.
         let cases: &[(usize, usize, usize, [usize; 3], usize)] = &[
@@ -680,6 +724,11 @@ mod tests {
             (1, 8, 8, [2, 2, 2], 2),
             (1, 16, 32, [9, 3, 17], 1),
             (3, 32, 16, [6, 7, 5], 1),
+            // Rows of 8 tiles, which pair up in vectors of 16 lanes (f32 on AVX-512; 4 for
+            // AVX2 and f64 on AVX-512 above, 2 for f64 on AVX2): odd counts of rows per plane
+            // and image, so that pairs cross planes and images and single runs are left.
+            (2, 8, 16, [3, 5, 15], 1),
+            (3, 8, 8, [0, 9, 15], 1),
         ];
         for &(n, c, o, [d, h, w], p) in cases {
             let case = (n, c, o, [d, h, w], p);
