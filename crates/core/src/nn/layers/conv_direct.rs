@@ -192,12 +192,12 @@ mod simd {
                     unsafe { wino::input::<$v, true>(rows, len, out, ld) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_out2(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: usize) {
+                unsafe fn wino_out2(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: [usize; 2]) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::output::<$v, false>(m, ld, len, y, ly) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_out3(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: usize) {
+                unsafe fn wino_out3(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: [usize; 2]) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::output::<$v, true>(m, ld, len, y, ly) }
                 }
@@ -772,7 +772,7 @@ pub(crate) mod tests {
     unsafe fn noop<T>(_: *const T, _: &[usize], _: *const T, _: *mut T, _: usize, _: usize) {}
     unsafe fn noop_dots<T>(_: &[*const T], _: &[*const T], _: usize, _: &mut [T]) {}
     unsafe fn noop_in<T>(_: &[[*const T; 16]; 2], _: usize, _: *mut T, _: usize) {}
-    unsafe fn noop_out<T>(_: *const T, _: usize, _: usize, _: [*mut T; 2], _: usize) {}
+    unsafe fn noop_out<T>(_: *const T, _: usize, _: usize, _: [*mut T; 2], _: [usize; 2]) {}
 
     /// The plan declines what does not fit and what would drop most of its work.
     #[test]

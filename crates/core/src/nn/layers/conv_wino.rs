@@ -65,10 +65,11 @@ const JOB_VALUES: usize = 1 << 17;
 /// each run has half of it (see [`Plan::run`]).
 pub(crate) type InputFn<T> = unsafe fn(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize);
 /// `output(m, ld, len, y, ly)`: for the `len` tiles whose points lie at `m[xi * ld + t]`, stores
-/// the outputs `A^T m A` of tile `t` at `y[0][i * ly + 2 t + j]` (row `i`, column `j`; 3-D: row
-/// `2 z + i` for output plane `z`); the upper half of each vector of tiles goes through `y[1]`
-/// (`y[0] + lanes`, or a second run's rows, as for the input).
-pub(crate) type OutputFn<T> = unsafe fn(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: usize);
+/// the outputs `A^T m A` of tile `t` at `y[0][z * ly[1] + i * ly[0] + 2 t + j]` (row `i`, column
+/// `j`, output plane `z` in 3-D); the upper half of each vector of tiles goes through `y[1]`
+/// (`y[0] + lanes`, or a second run's rows, as for the input). `ly` is a buffer's row and plane
+/// strides, or the output's own.
+pub(crate) type OutputFn<T> = unsafe fn(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: [usize; 2]);
 
 /// The transforms, on the vector types of [`super::vector`]. No closures here: a closure is not
 /// compiled with its caller's target features, and the intrinsics would not be inlined.
@@ -228,7 +229,13 @@ pub(super) mod simd {
 
     /// The output transform of `V::LANES` tiles from tile `t` on (see [`super::OutputFn`]).
     #[inline(always)]
-    unsafe fn output_at<V: Shuffle, const D3: bool>(m: *const V::T, ld: usize, t: usize, y: [*mut V::T; 2], ly: usize) {
+    unsafe fn output_at<V: Shuffle, const D3: bool>(
+        m: *const V::T,
+        ld: usize,
+        t: usize,
+        y: [*mut V::T; 2],
+        ly: [usize; 2],
+    ) {
         // SAFETY: guaranteed by the caller of `output`.
         unsafe {
             for z in 0..if D3 { 2 } else { 1 } {
@@ -245,7 +252,7 @@ pub(super) mod simd {
                 let c1 = at([r[0][1], r[1][1], r[2][1], r[3][1]]);
                 for i in 0..2 {
                     let (lo, hi) = V::interleave(c0[i], c1[i]);
-                    let off = (2 * z + i) * ly + 2 * t;
+                    let off = z * ly[1] + i * ly[0] + 2 * t;
                     lo.store(y[0].add(off));
                     hi.store(y[1].add(off));
                 }
@@ -258,15 +265,15 @@ pub(super) mod simd {
     /// # Safety
     /// The CPU must have `V`'s instructions; with `lanes = len.next_multiple_of(LANES)`,
     /// `m + xi * ld .. + lanes` is readable for each point `xi` (16, or 64 with `D3`) and
-    /// `y[0] + i * ly .. + 2 lanes` writable for `i < 2` (4 with `D3`), or with a second run's
-    /// rows in `y[1]` and `len == LANES`, `y[j] + i * ly .. + LANES` for both.
+    /// `y[0] + z * ly[1] + i * ly[0] .. + 2 lanes` writable for `i < 2` (and `z < 2` with `D3`),
+    /// or with a second run's rows in `y[1]` and `len == LANES`, `.. + LANES` from both.
     #[inline(always)]
     pub(crate) unsafe fn output<V: Shuffle, const D3: bool>(
         m: *const V::T,
         ld: usize,
         len: usize,
         y: [*mut V::T; 2],
-        ly: usize,
+        ly: [usize; 2],
     ) {
         // SAFETY: forwarded.
         unsafe {
@@ -537,10 +544,10 @@ impl Plan {
                 // The transforms' calls: a run alone, or two runs of half a vector each (a row
                 // of `lanes / 2` tiles, as on 16 x 16 x 16 with 16 f32 lanes), whose tiles
                 // share vectors instead of leaving half of each empty: (first run, paired).
+                let half = |s: usize| segs.get(s).is_some_and(|seg| 2 * seg.4 == lanes);
                 let mut calls = Vec::with_capacity(segs.len());
                 let mut s = 0;
                 while s < segs.len() {
-                    let half = |s: usize| segs.get(s).is_some_and(|seg| 2 * seg.4 == lanes);
                     let paired = half(s) && half(s + 1);
                     calls.push((s, paired));
                     s += 1 + paired as usize;
@@ -552,10 +559,12 @@ impl Plan {
                     let (yb, yb2) = (yb.as_mut_ptr(), yb2.as_mut_ptr());
                     // SAFETY: the row pointers start inside the padded channel (`2 tz + 3 < Dp`
                     // in 3-D, `2 ty + 3 < Hp`) and read at most `2 lanes + 2` past its rows, into
-                    // the next rows, an earlier group's images or the slack; `V` and `M` rows have
+                    // the next rows, an earlier group's images or the slack (a paired run reads
+                    // `lanes + 2` from its start, its own padded row); `V` and `M` rows have
                     // `lanes` of slack after the job's `ts` tiles and `yb` (and `yb2`) rows room
                     // for `tw` rounded up to `lanes`; the output copies stay inside the image's
-                    // planes `2 tz + z < Do`, rows `2 ty + i < Ho` and columns `< Wo`.
+                    // planes `2 tz + z < Do`, rows `2 ty + i < Ho` and columns `< Wo`, and so do
+                    // the stores in place (`direct`), which write exactly the run's own blocks.
                     unsafe {
                         let rows = |(img, tz, ty, tx, ..): Seg, ci: usize| {
                             let base = xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx));
@@ -587,16 +596,34 @@ impl Plan {
                                 }
                             }
                         };
+                        // Row and plane strides of `yb` and of the output.
+                        let (lb, lo) = ([ly, 2 * ly], [wo, ho * wo]);
+                        // The first output row of a run that the output transform may store in
+                        // place: all of its 2 x 2 (x 2) rows exist, and its vectors cover exactly
+                        // its own columns (`exact`: whole vectors of tiles, or half of one in a
+                        // pair), all inside the row. Otherwise through `yb` and a copy.
+                        let direct = |(img, tz, ty, tx, len, _): Seg, k: usize, exact: bool| {
+                            let rows = 2 * ty + 1 < ho && (!self.d3 || 2 * tz + 1 < dout);
+                            let at = ((gi * gs + img) * o + k) * dout * ho * wo + (2 * tz * ho + 2 * ty) * wo + 2 * tx;
+                            (rows && exact && 2 * (tx + len) <= wo).then(|| out.get().add(at))
+                        };
                         for k in 0..o {
                             for &(s, paired) in &calls {
-                                let mk = m.as_ptr().add(k * rs + segs[s].5);
+                                let (a, mk) = (segs[s], m.as_ptr().add(k * rs + segs[s].5));
                                 if paired {
-                                    output(mk, pm, lanes, [yb, yb2], ly);
-                                    copy(segs[s], k, yb);
-                                    copy(segs[s + 1], k, yb2);
+                                    let b = segs[s + 1];
+                                    if let (Some(ya), Some(yb_)) = (direct(a, k, true), direct(b, k, true)) {
+                                        output(mk, pm, lanes, [ya, yb_], lo);
+                                    } else {
+                                        output(mk, pm, lanes, [yb, yb2], lb);
+                                        copy(a, k, yb);
+                                        copy(b, k, yb2);
+                                    }
+                                } else if let Some(ya) = direct(a, k, a.4 % lanes == 0) {
+                                    output(mk, pm, a.4, [ya, ya.add(lanes)], lo);
                                 } else {
-                                    output(mk, pm, segs[s].4, [yb, yb.add(lanes)], ly);
-                                    copy(segs[s], k, yb);
+                                    output(mk, pm, a.4, [yb, yb.add(lanes)], lb);
+                                    copy(a, k, yb);
                                 }
                             }
                         }
@@ -705,7 +732,7 @@ mod tests {
     /// Forward and input gradient against im2col + GEMM for `kern`, on 2-D 3 x 3 and 3-D
     /// 3 x 3 x 3 convolutions: odd and even sizes (a last half-empty tile plane, row and
     /// column), padding 0-2, channel counts on and off the register tile's rows, one tile per
-    /// image, more jobs than images, rows of tiles paired in vectors.
+    /// image, more jobs than images, rows of tiles paired in vectors, outputs stored in place.
     fn check<T: Elem + From<f32> + Into<f64>>(kern: &Kernel<T>, tol: f64) {
         // (n, c, o, [d, h, w], pad); depth 0 for a 2-D case.
         let cases: &[(usize, usize, usize, [usize; 3], usize)] = &[
@@ -729,6 +756,10 @@ mod tests {
             // and image, so that pairs cross planes and images and single runs are left.
             (2, 8, 16, [3, 5, 15], 1),
             (3, 8, 8, [0, 9, 15], 1),
+            // Rows of 16 and 24 tiles: whole vectors stored in place, runs cut by jobs at other
+            // columns and the last, partial tile rows and planes through the buffer.
+            (2, 8, 8, [0, 5, 48], 1),
+            (1, 8, 8, [3, 3, 32], 1),
         ];
         for &(n, c, o, [d, h, w], p) in cases {
             let case = (n, c, o, [d, h, w], p);
