@@ -49,12 +49,21 @@ const MIN_KEPT: f64 = 0.6;
 /// Values between the planes of `V` and `M` beyond their rows: a cache line of f32.
 const PLANE_SKEW: usize = 16;
 
-/// A job's run of tiles along one tile row: (image in the group, tile plane, tile row, first
-/// column, count, position in the job).
-type Seg = (usize, usize, usize, usize, usize, usize);
-
 /// Values of `V` and `M` one job holds: 128 Ki (512 KiB of f32), sized for a core's L2 cache.
 const JOB_VALUES: usize = 1 << 17;
+
+/// A job's run of tiles along one tile row.
+#[derive(Debug, Clone, Copy)]
+struct Seg {
+    /// Image in the group, tile plane, tile row and first tile column.
+    img: usize,
+    tz: usize,
+    ty: usize,
+    tx: usize,
+    /// Tiles in the run, and the first one's position in the job.
+    len: usize,
+    at: usize,
+}
 
 /// `input(rows, len, out, ld)`: for the `len` tiles whose padded input rows start at `rows[0]`
 /// (2-D: the first 4, the tile's rows; 3-D: row `i` of plane `k` at `rows[0][4 k + i]`; tile `t`
@@ -440,22 +449,21 @@ impl Plan {
 
     /// The transformed kernel, packed for the register tile: the weights of block `b`, point `xi`,
     /// input channel `c` and row `r` at `(b * points + xi) * panel + c * mr + r` (see
-    /// [`Plan::panel`]), zero past the last output channel. `w` is `(o, c, [3,] 3, 3)`, or with `flipped` the `(c, o, [3,] 3, 3)`
-    /// kernel of the convolution whose input gradient this plan computes, read flipped in space.
+    /// [`Plan::panel`]), zero past the last output channel. `w` is `(o, c, [3,] 3, 3)`, or with
+    /// `flipped` the `(c, o, [3,] 3, 3)` kernel of the convolution whose input gradient this plan
+    /// computes, read flipped in space.
     pub(crate) fn weights<T: Elem>(&self, w: &[T], flipped: bool) -> Vec<T> {
-        let (c, o, mr, nb, points) = (self.c, self.o, self.mr, self.blocks(), self.points());
+        let (c, o, mr, blocks, points) = (self.c, self.o, self.mr, self.blocks(), self.points());
         let taps = if self.d3 { 27 } else { 9 };
         assert_eq!(w.len(), c * o * taps);
         assert!(mr <= MAX_ROWS);
         let ps = self.panel();
-        let mut u = vec![T::default(); points * nb * ps];
+        let mut u = vec![T::default(); points * blocks * ps];
         // The `mr` kernels of a block's rows at once (zero past the last output channel), so
         // that the arithmetic runs across them and each point's `mr` values are stored together;
         // the blocks in parallel.
         u.par_chunks_mut(points * ps).enumerate().for_each(|(b, ub)| {
             let mut g = [[T::default(); MAX_ROWS]; 27];
-            let mut store =
-                |xi: usize, ci: usize, p: &[T; MAX_ROWS]| ub[xi * ps + ci * mr..][..mr].copy_from_slice(&p[..mr]);
             for ci in 0..c {
                 for (r, k) in (b * mr..o.min((b + 1) * mr)).enumerate() {
                     for (tap, gt) in g[..taps].iter_mut().enumerate() {
@@ -466,14 +474,10 @@ impl Plan {
                         };
                     }
                 }
-                if self.d3 {
-                    for (xi, p) in transform_kernels_3d(&g).iter().enumerate() {
-                        store(xi, ci, p);
-                    }
-                } else {
-                    for (xi, p) in transform_kernels(&g[..9]).iter().enumerate() {
-                        store(xi, ci, p);
-                    }
+                let pts: &[[T; MAX_ROWS]] =
+                    if self.d3 { &transform_kernels_3d(&g) } else { &transform_kernels(&g[..9]) };
+                for (xi, p) in pts.iter().enumerate() {
+                    ub[xi * ps + ci * mr..][..mr].copy_from_slice(&p[..mr]);
                 }
             }
         });
@@ -538,13 +542,13 @@ impl Plan {
                 while t < t1 {
                     let (img, tz, ty, tx) = (t / (td * th * tw), t / (th * tw) % td, t / tw % th, t % tw);
                     let len = (tw - tx).min(t1 - t);
-                    segs.push((img, tz, ty, tx, len, t - t0));
+                    segs.push(Seg { img, tz, ty, tx, len, at: t - t0 });
                     t += len;
                 }
                 // The transforms' calls: a run alone, or two runs of half a vector each (a row
                 // of `lanes / 2` tiles, as on 16 x 16 x 16 with 16 f32 lanes), whose tiles
                 // share vectors instead of leaving half of each empty: (first run, paired).
-                let half = |s: usize| segs.get(s).is_some_and(|seg| 2 * seg.4 == lanes);
+                let half = |s: usize| segs.get(s).is_some_and(|seg| 2 * seg.len == lanes);
                 let mut calls = Vec::with_capacity(segs.len());
                 let mut s = 0;
                 while s < segs.len() {
@@ -566,7 +570,7 @@ impl Plan {
                     // planes `2 tz + z < Do`, rows `2 ty + i < Ho` and columns `< Wo`, and so do
                     // the stores in place (`direct`), which write exactly the run's own blocks.
                     unsafe {
-                        let rows = |(img, tz, ty, tx, ..): Seg, ci: usize| {
+                        let rows = |Seg { img, tz, ty, tx, .. }: Seg, ci: usize| {
                             let base = xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx));
                             let mut rows = [base; 16];
                             for (r, row) in rows.iter_mut().enumerate().take(if self.d3 { 16 } else { 4 }) {
@@ -576,17 +580,17 @@ impl Plan {
                         };
                         for ci in 0..c {
                             for &(s, paired) in &calls {
-                                let (first, l0) = (rows(segs[s], ci), segs[s].5);
+                                let first = rows(segs[s], ci);
                                 let (upper, len) = match paired {
                                     true => (rows(segs[s + 1], ci), lanes),
-                                    false => (first.map(|p| p.add(lanes)), segs[s].4),
+                                    false => (first.map(|p| p.add(lanes)), segs[s].len),
                                 };
-                                input(&[first, upper], len, v.as_mut_ptr().add(ci * rs + l0), pv);
+                                input(&[first, upper], len, v.as_mut_ptr().add(ci * rs + segs[s].at), pv);
                             }
                         }
                         self.products(tile, &offs, (rs, pv, pm), (t1 - t0).div_ceil(nb), u, v, m);
                         // One run's outputs from `yb` into output channel `k`.
-                        let copy = |(img, tz, ty, tx, len, _): Seg, k: usize, yb: *const T| {
+                        let copy = |Seg { img, tz, ty, tx, len, .. }: Seg, k: usize, yb: *const T| {
                             let plane = out.get().add(((gi * gs + img) * o + k) * dout * ho * wo);
                             let cols = (2 * len).min(wo - 2 * tx);
                             for z in 0..2.min(dout - 2 * tz) {
@@ -602,14 +606,14 @@ impl Plan {
                         // place: all of its 2 x 2 (x 2) rows exist, and its vectors cover exactly
                         // its own columns (`exact`: whole vectors of tiles, or half of one in a
                         // pair), all inside the row. Otherwise through `yb` and a copy.
-                        let direct = |(img, tz, ty, tx, len, _): Seg, k: usize, exact: bool| {
+                        let direct = |Seg { img, tz, ty, tx, len, .. }: Seg, k: usize, exact: bool| {
                             let rows = 2 * ty + 1 < ho && (!self.d3 || 2 * tz + 1 < dout);
                             let at = ((gi * gs + img) * o + k) * dout * ho * wo + (2 * tz * ho + 2 * ty) * wo + 2 * tx;
                             (rows && exact && 2 * (tx + len) <= wo).then(|| out.get().add(at))
                         };
                         for k in 0..o {
                             for &(s, paired) in &calls {
-                                let (a, mk) = (segs[s], m.as_ptr().add(k * rs + segs[s].5));
+                                let (a, mk) = (segs[s], m.as_ptr().add(k * rs + segs[s].at));
                                 if paired {
                                     let b = segs[s + 1];
                                     if let (Some(ya), Some(yb_)) = (direct(a, k, true), direct(b, k, true)) {
@@ -619,10 +623,10 @@ impl Plan {
                                         copy(a, k, yb);
                                         copy(b, k, yb2);
                                     }
-                                } else if let Some(ya) = direct(a, k, a.4 % lanes == 0) {
-                                    output(mk, pm, a.4, [ya, ya.add(lanes)], lo);
+                                } else if let Some(ya) = direct(a, k, a.len % lanes == 0) {
+                                    output(mk, pm, a.len, [ya, ya.add(lanes)], lo);
                                 } else {
-                                    output(mk, pm, a.4, [yb, yb.add(lanes)], lb);
+                                    output(mk, pm, a.len, [yb, yb.add(lanes)], lb);
                                     copy(a, k, yb);
                                 }
                             }
@@ -729,6 +733,26 @@ mod tests {
         }
     }
 
+    /// The geometry, input and weights of a `c -> o` channel 3 x 3 stride-1 convolution of `n`
+    /// images `[d, h, w]` padded by `p`: 3-D (3 x 3 x 3) where `d > 0`, else 2-D over `h x w`.
+    fn conv_case<T: From<f32>>(
+        n: usize,
+        c: usize,
+        o: usize,
+        [d, h, w]: [usize; 3],
+        p: usize,
+    ) -> (ConvGeom, Vec<T>, Vec<T>) {
+        let g = if d > 0 {
+            geometry(&[n, c, d, h, w], &[o, c, 3, 3, 3], &[p; 3], &[1; 3], &[1; 3])
+        } else {
+            geometry(&[n, c, h, w], &[o, c, 3, 3], &[p; 2], &[1; 2], &[1; 2])
+        };
+        let g = g.unwrap();
+        let x = values(n * c * g.size.iter().product::<usize>(), 0.37);
+        let wt = values(o * g.kdim(), 0.91);
+        (g, x, wt)
+    }
+
     /// Forward and input gradient against im2col + GEMM for `kern`, on 2-D 3 x 3 and 3-D
     /// 3 x 3 x 3 convolutions: odd and even sizes (a last half-empty tile plane, row and
     /// column), padding 0-2, channel counts on and off the register tile's rows, one tile per
@@ -764,15 +788,7 @@ mod tests {
         for &(n, c, o, [d, h, w], p) in cases {
             let case = (n, c, o, [d, h, w], p);
             let d3 = d > 0;
-            let (xs, ks, pads): (Vec<usize>, Vec<usize>, Vec<usize>) = if d3 {
-                (vec![n, c, d, h, w], vec![o, c, 3, 3, 3], vec![p; 3])
-            } else {
-                (vec![n, c, h, w], vec![o, c, 3, 3], vec![p; 2])
-            };
-            let ones = vec![1; pads.len()];
-            let g = geometry(&xs, &ks, &pads, &ones, &ones).unwrap();
-            let x: Vec<T> = values(xs.iter().product(), 0.37);
-            let wt: Vec<T> = values(ks.iter().product(), 0.91);
+            let (g, x, wt) = conv_case::<T>(n, c, o, [d, h, w], p);
             let plan = Plan::new(kern, (c, o), g.size, g.pad, d3).expect("the plan");
             let ours = plan.run(kern, n, &x, &plan.weights(&wt, false));
             let refr = conv_fwd_gemm(&g, &x, &wt);
@@ -886,20 +902,9 @@ mod tests {
                 (2, 128, 64, [8, 8, 8]),
                 (2, 128, 128, [4, 4, 4]),
             ] {
-                let d3 = d > 0;
-                if std::env::var("WINO_ONLY").is_ok_and(|v| v != format!("{c}-{o}-{d}-{h}")) || build > 0 {
-                    continue;
-                }
-                let (xs, ks, k, pads): (Vec<usize>, Vec<usize>, _, Vec<usize>) = if d3 {
-                    (vec![n, c, d, h, w], vec![o, c, 3, 3, 3], [3; 3], vec![1; 3])
-                } else {
-                    (vec![n, c, h, w], vec![o, c, 3, 3], [1, 3, 3], vec![1; 2])
-                };
-                let g = geometry(&xs, &ks, &pads, &pads, &pads).unwrap();
-                let x: Vec<f32> = values(xs.iter().product(), 0.37);
-                let wt: Vec<f32> = values(ks.iter().product(), 0.91);
-                let plan = Plan::new(&kern, (c, o), g.size, g.pad, d3).expect("a Winograd plan");
-                let direct_plan = DirectPlan::new(&kern, true, (c, o), g.size, k, g.pad, [1; 3]);
+                let (g, x, wt) = conv_case::<f32>(n, c, o, [d, h, w], 1);
+                let plan = Plan::new(&kern, (c, o), g.size, g.pad, d > 0).expect("a Winograd plan");
+                let direct_plan = DirectPlan::new(&kern, true, (c, o), g.size, g.k, g.pad, [1; 3]);
                 let direct_run = || match &direct_plan {
                     Some(p) => p.run(&kern, n, &x, &p.pack(&wt)),
                     None => conv_fwd_direct(&g, &x, &wt),
