@@ -584,6 +584,33 @@ mod tests {
         }
     }
 
+    /// Times the DCGAN's (64, 64 -> 128, 14 x 14, 4 x 4, stride 2, padding 1) layer, whose input
+    /// gradient is the generator's first transposed convolution: best of 10 per pass.
+    /// `cargo test --release -p scidl-core --lib vec_timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn vec_timing() {
+        let Some(kern) = best_vec_kernel::<f32>() else { return };
+        let g = geometry(&[64, 64, 14, 14], &[128, 64, 4, 4], &[1, 1], &[2, 2], &[1, 1]).unwrap();
+        let x: Vec<f32> = values(g.n * g.c * 196, 0.37);
+        let w: Vec<f32> = values(g.o * g.kdim(), 0.91);
+        let dy: Vec<f32> = values(g.n * g.o * 49, 0.53);
+        let best = |f: &dyn Fn()| {
+            (0..10)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64() * 1e3
+                })
+                .fold(f64::MAX, f64::min)
+        };
+        let fwd = best(&|| drop(conv_fwd(&kern, &g, &x, &w)));
+        let gx = best(&|| drop(grad_x(&kern, &g, &w, &dy)));
+        let gw = best(&|| drop(grad_w(&kern, &g, &x, &dy)));
+        let gflop = 2.0 * (g.n * g.o * 49 * g.kdim()) as f64 * 1e-6;
+        eprintln!("forward {fwd:.2} ms, input gradient {gx:.2} ms, weight gradient {gw:.2} ms ({gflop:.0} MFLOP each)");
+    }
+
     #[test]
     fn blocks_cover_the_channels_and_decline_waste() {
         let mvs = [4, 2, 1];

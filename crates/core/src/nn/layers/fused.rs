@@ -6,7 +6,7 @@
 //! forward is one pass, and the backward is one pass for the activation mask plus a reduction over
 //! trailing dims for the bias. On devices other than the CPU the same result comes from Candle ops.
 
-use super::cpu::{channel_sums, contiguous_slice, sum_lanes, uninit_vec};
+use super::cpu::{channel_sums, contiguous_slice, par_channel_runs, sum_lanes, tanh_f32, uninit_vec};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, DType, Layout, Shape, Tensor};
 use rayon::prelude::*;
@@ -55,8 +55,9 @@ pub trait ActFloat:
     fn tanh(self) -> Self;
 }
 impl ActFloat for f32 {
+    #[inline(always)]
     fn tanh(self) -> Self {
-        f32::tanh(self)
+        tanh_f32(self)
     }
 }
 impl ActFloat for f64 {
@@ -224,27 +225,37 @@ fn geometry(l: &Layout) -> (usize, usize) {
     (d[2..].iter().product(), d[1])
 }
 
-/// `out[i] = act(x[i] * a + b)` with `(a, b) = coef(channel of i)` over `(N, C, inner)` storage,
-/// parallel over `(n, c)` rows.
-fn per_channel_map(x: &[f32], l: &Layout, coef: impl Fn(usize) -> (f32, f32) + Sync, act: impl ActKernel) -> Vec<f32> {
+/// `out[i] = act(x[i] * a[ch] + b[ch])` over `(N, C, inner)` storage, `ch` the channel of `i`.
+fn per_channel_map<A: ActKernel>(x: &[f32], l: &Layout, a: &[f32], b: &[f32], act: A) -> Vec<f32> {
     let (inner, c) = geometry(l);
-    let inner = inner.max(1);
     // SAFETY: every element is written below before the vector is returned.
     let mut out = unsafe { uninit_vec::<f32>(x.len()) };
-    // Rows of a few thousand values per task at least, so that small spatial sizes (a (N, C)
-    // input, 7 x 7 maps) do not make one task per handful of values.
-    let rows_per_task = 4096usize.div_ceil(inner).max(1);
-    out.par_chunks_mut(inner * rows_per_task).zip(x.par_chunks(inner * rows_per_task)).enumerate().for_each(
-        |(t, (o, xi))| {
-            for (r, (o, xi)) in o.chunks_mut(inner).zip(xi.chunks(inner)).enumerate() {
-                let (a, b) = coef((t * rows_per_task + r) % c);
-                for (o, &v) in o.iter_mut().zip(xi) {
-                    *o = act.apply(v * a + b);
-                }
-            }
-        },
-    );
+    par_channel_runs(&mut out, (c, inner), |ch, o, run| {
+        let k = run.len().div_ceil(inner.max(1));
+        affine_act(run, &x[o..o + run.len()], inner, &a[ch..ch + k], &b[ch..ch + k], act);
+    });
     out
+}
+
+simd_kernel!(
+    /// [`affine_act_body`], vectorised.
+    affine_act<A: ActKernel> => affine_act_body(out: &mut [f32], x: &[f32], inner: usize, a: &[f32], b: &[f32], act: A)
+);
+
+/// `out = act(x * a + b)` over rows of `inner` values, row `r` with `a[r]` and `b[r]`.
+#[inline(always)]
+fn affine_act_body<A: ActKernel>(out: &mut [f32], x: &[f32], inner: usize, a: &[f32], b: &[f32], act: A) {
+    if inner <= 1 {
+        for (((o, &v), &a), &b) in out.iter_mut().zip(x).zip(a).zip(b) {
+            *o = act.apply(v * a + b);
+        }
+        return;
+    }
+    for (((o, x), &a), &b) in out.chunks_mut(inner).zip(x.chunks(inner)).zip(a).zip(b) {
+        for (o, &v) in o.iter_mut().zip(x) {
+            *o = act.apply(v * a + b);
+        }
+    }
 }
 
 /// Per-channel sums of an `(N, C, *spatial)` tensor, `(C,)`: the bias gradient. On the CPU in f32,
@@ -294,7 +305,8 @@ impl CustomOp2 for BiasAct {
             candle_core::bail!("bias/activation: f32 only")
         };
         let (x, b) = (contiguous_slice(x, l1, "bias/activation")?, contiguous_slice(b, l2, "bias/activation")?);
-        let out = with_act!(self.act, |f| per_channel_map(x, l1, |ch| (1.0, b[ch]), f));
+        let ones = vec![1f32; b.len()];
+        let out = with_act!(self.act, |f| per_channel_map(x, l1, &ones, b, f));
         Ok((CpuStorage::F32(out), l1.shape().clone()))
     }
     fn bwd(
@@ -336,7 +348,7 @@ impl CustomOp3 for ScaleShiftAct {
         let what = "scale/shift/activation";
         let (x, a, b) =
             (contiguous_slice(x, l1, what)?, contiguous_slice(a, l2, what)?, contiguous_slice(b, l3, what)?);
-        let out = with_act!(self.act, |f| per_channel_map(x, l1, |ch| (a[ch], b[ch]), f));
+        let out = with_act!(self.act, |f| per_channel_map(x, l1, a, b, f));
         Ok((CpuStorage::F32(out), l1.shape().clone()))
     }
     /// Evaluation mode rarely differentiates (saliency maps and adversarial examples do, for the
@@ -464,6 +476,38 @@ mod tests {
         }
         // A slope outside [0, 1] would break the output-sign backward: refused.
         assert!(bias_act(x.as_tensor(), None, Act::LeakyRelu(-0.5)).is_err());
+    }
+
+    /// `(N, C)` inputs (after a linear layer) and short rows, with parallel tasks that end inside
+    /// an image: every activation of both ops against the Candle composition.
+    #[test]
+    fn per_channel_ops_on_rank_two_and_short_rows() {
+        let dev = Device::Cpu;
+        for shape in [vec![5usize, 1100], vec![3, 7, 700], vec![4, 3, 1]] {
+            let c = shape[1];
+            let n: usize = shape.iter().product();
+            let xs: Vec<f32> = (0..n).map(|k| ((k * 37 % 101) as f32 - 50.3) * 0.05).collect();
+            let x = Tensor::from_vec(xs, shape.as_slice(), &dev).unwrap();
+            let a = Tensor::from_vec((0..c).map(|k| 0.5 + (k % 13) as f32 * 0.1).collect(), c, &dev).unwrap();
+            let b = Tensor::from_vec((0..c).map(|k| (k % 7) as f32 * 0.2 - 0.6).collect(), c, &dev).unwrap();
+            let mut bshape = vec![1usize; shape.len()];
+            bshape[1] = c;
+            for act in [Act::LeakyRelu(0.2), Act::Tanh, Act::Relu, Act::Identity] {
+                let plain_bias = act.candle(&x.broadcast_add(&b.reshape(bshape.as_slice()).unwrap()).unwrap()).unwrap();
+                let plain_affine = act
+                    .candle(
+                        &x.broadcast_mul(&a.reshape(bshape.as_slice()).unwrap())
+                            .unwrap()
+                            .broadcast_add(&b.reshape(bshape.as_slice()).unwrap())
+                            .unwrap(),
+                    )
+                    .unwrap();
+                let e = d(&bias_act(&x, Some(&b), act).unwrap(), &plain_bias);
+                assert!(e < 1e-6, "{shape:?} {act:?}: bias {e}");
+                let e = d(&scale_shift_act(&x, &a, &b, act).unwrap(), &plain_affine);
+                assert!(e < 1e-6, "{shape:?} {act:?}: scale/shift {e}");
+            }
+        }
     }
 
     #[test]

@@ -27,6 +27,44 @@ macro_rules! cpu_builds {
     };
 }
 
+/// Declares `$name`, a non-inlined kernel running `$body`: compiled for AVX-512 (16 lanes) or
+/// AVX2 and FMA (8 lanes instead of SSE2's 4, one instruction per `mul_add`) when the CPU has
+/// them, as baseline x86-64 (or another target) otherwise. All run the same IEEE operations in
+/// the same order (a `mul_add` is one correctly rounded operation in each), so the results are
+/// identical. As a function of its own, `$body`'s slice arguments are known not to alias, and LLVM
+/// vectorises its loops without runtime overlap checks. The AVX-512 build of the LSTM gate
+/// kernels: LSTM inference 322-336 -> 334-362 batches/s in alternating runs.
+macro_rules! simd_kernel {
+    ($(#[$doc:meta])* $name:ident<$($g:ident: $bound:path),+> => $body:ident ($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)?) => {
+        $(#[$doc])*
+        #[inline(never)]
+        fn $name<$($g: $bound),+>($($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx2,fma")]
+                #[inline(never)]
+                fn avx512<$($g: $bound),+>($($arg: $ty),*) $(-> $ret)? {
+                    $body($($arg),*)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                #[inline(never)]
+                fn avx2<$($g: $bound),+>($($arg: $ty),*) $(-> $ret)? {
+                    $body($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the CPU supports AVX-512F (and with it AVX2 and FMA).
+                    return unsafe { avx512($($arg),*) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                    // SAFETY: the CPU supports AVX2 and FMA.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            $body($($arg),*)
+        }
+    };
+}
+
 pub mod batch_norm;
 pub mod conv3d;
 mod conv_direct;

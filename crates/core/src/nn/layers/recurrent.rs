@@ -19,7 +19,7 @@
 
 use super::conv_direct::{Kernel, TileFn};
 use super::conv_gemm::Elem;
-use super::cpu::{contiguous_slice, mm_strided, uninit_vec};
+use super::cpu::{contiguous_slice, exp_f32, mm_strided, tanh_f32, uninit_vec};
 use crate::{Error, Result};
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Module, Shape, Tensor};
@@ -164,48 +164,14 @@ trait Gate: Elem + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> 
     fn saved(s: &SavedAny) -> Option<&Saved<Self>>;
 }
 
-/// `e^x` for f32 without branches or float-to-int conversions, so that the gate loops vectorise:
-/// Cody-Waite reduction `x = n ln2 + r`, `|r| <= ln2 / 2`, and Cephes' `expf` polynomial (relative
-/// error ~1e-7). Inputs are clamped to `[-87.3, 88]`, where `2^n` stays a normal number; NaN stays NaN.
-/// The multiply-adds are fused (`mul_add`): one FMA instruction each in the AVX2 + FMA build of
-/// the gate kernels, and the same correctly rounded result from the C library's `fmaf` in the
-/// baseline build, so both builds still agree bit for bit.
-#[inline(always)]
-fn exp_f32(x: f32) -> f32 {
-    // Adding 1.5 * 2^23 rounds a float of magnitude < 2^22 to an integer `n`, held in the low
-    // mantissa bits: `bits(ROUND + n) = bits(ROUND) + n`.
-    const ROUND: f32 = 12_582_912.0;
-    const LN2_HI: f32 = 0.693_359_4;
-    const LN2_LO: f32 = -2.121_944_4e-4;
-    let x = x.clamp(-87.3, 88.0);
-    let shifted = x.mul_add(std::f32::consts::LOG2_E, ROUND);
-    let n = shifted - ROUND;
-    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, x));
-    let mut p = 1.987_569_1e-4f32;
-    p = p.mul_add(r, 1.398_199_9e-3);
-    p = p.mul_add(r, 8.333_452e-3);
-    p = p.mul_add(r, 4.166_579_6e-2);
-    p = p.mul_add(r, 1.666_666_5e-1);
-    p = p.mul_add(r, 0.5);
-    let y = (p * r).mul_add(r, r) + 1.0;
-    let n_bits = shifted.to_bits().wrapping_sub(ROUND.to_bits());
-    y * f32::from_bits(n_bits.wrapping_add(127) << 23)
-}
-
 impl Gate for f32 {
     #[inline(always)]
     fn sigmoid(x: f32) -> f32 {
         1.0 / (1.0 + exp_f32(-x))
     }
-    /// `1 - 2 / (e^{2x} + 1)`, and its Taylor polynomial below `|x| = 1/4`, where the subtraction
-    /// would lose relative precision (the first omitted term is below 1e-8 relative there).
     #[inline(always)]
     fn tanh(x: f32) -> f32 {
-        let big = 1.0 - 2.0 / (exp_f32(2.0 * x) + 1.0);
-        let x2 = x * x;
-        let p = x2.mul_add(x2.mul_add(62.0 / 2835.0, -17.0 / 315.0), 2.0 / 15.0);
-        let small = (x * x2).mul_add(x2.mul_add(p, -1.0 / 3.0), x);
-        if x.abs() < 0.25 { small } else { big }
+        tanh_f32(x)
     }
     fn slice<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [f32]> {
         match s {
@@ -486,59 +452,23 @@ fn gru_cell_bwd_body<T: Gate>(
     }
 }
 
-/// Declares `$name`, a non-inlined kernel running `$body`: compiled for AVX-512 (16 lanes) or
-/// AVX2 and FMA (8 lanes instead of SSE2's 4, one instruction per `mul_add`) when the CPU has
-/// them, as baseline x86-64 (or another target) otherwise. All run the same IEEE operations in
-/// the same order (a `mul_add` is one correctly rounded operation in each), so the results are
-/// identical. The AVX-512 build: LSTM inference 322-336 -> 334-362 batches/s in alternating runs.
-macro_rules! simd_kernel {
-    ($(#[$doc:meta])* $name:ident => $body:ident ($($arg:ident: $ty:ty),* $(,)?)) => {
-        $(#[$doc])*
-        #[inline(never)]
-        fn $name<T: Gate>($($arg: $ty),*) {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f,avx2,fma")]
-                #[inline(never)]
-                fn avx512<T: Gate>($($arg: $ty),*) {
-                    $body($($arg),*)
-                }
-                #[target_feature(enable = "avx2,fma")]
-                #[inline(never)]
-                fn avx2<T: Gate>($($arg: $ty),*) {
-                    $body($($arg),*)
-                }
-                if std::arch::is_x86_feature_detected!("avx512f") {
-                    // SAFETY: the CPU supports AVX-512F (and with it AVX2 and FMA).
-                    return unsafe { avx512($($arg),*) };
-                }
-                if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-                    // SAFETY: the CPU supports AVX2 and FMA.
-                    return unsafe { avx2($($arg),*) };
-                }
-            }
-            $body($($arg),*)
-        }
-    };
-}
-
 simd_kernel!(
     /// [`lstm_cell_body`], vectorised.
-    lstm_cell => lstm_cell_body(a: &mut [T], c_prev: &[T], c: &mut [T], tc: &mut [T], hout: &mut [T])
+    lstm_cell<T: Gate> => lstm_cell_body(a: &mut [T], c_prev: &[T], c: &mut [T], tc: &mut [T], hout: &mut [T])
 );
 simd_kernel!(
     /// [`lstm_cell_bwd_body`], vectorised.
-    lstm_cell_bwd => lstm_cell_bwd_body(
+    lstm_cell_bwd<T: Gate> => lstm_cell_bwd_body(
         acts: &[T], c_prev: &[T], tc: &[T], gh: &[T], dh: &[T], dc: &mut [T], da: &mut [T],
     )
 );
 simd_kernel!(
     /// [`gru_cell_body`], vectorised.
-    gru_cell => gru_cell_body(gx: &[T], hh: &[T], h_prev: &[T], acts: &mut [T], hhn: &mut [T], hout: &mut [T])
+    gru_cell<T: Gate> => gru_cell_body(gx: &[T], hh: &[T], h_prev: &[T], acts: &mut [T], hhn: &mut [T], hout: &mut [T])
 );
 simd_kernel!(
     /// [`gru_cell_bwd_body`], vectorised.
-    gru_cell_bwd => gru_cell_bwd_body(
+    gru_cell_bwd<T: Gate> => gru_cell_bwd_body(
         acts: &[T], hhn: &[T], h_prev: &[T], gh: &[T], dh: &mut [T], dgx: &mut [T], dhh: &mut [T],
     )
 );
