@@ -198,6 +198,32 @@ pub(crate) unsafe fn mm_strided<T: Elem>(
     }
 }
 
+/// `dst[c * dst_ld + r] = src[r * src_ld + c]` for `r < rows`, `c < cols`: a transpose in
+/// square blocks, so that both sides touch a few cache lines at a time.
+pub(crate) fn transpose<T: Copy>(src: &[T], src_ld: usize, dst: &mut [T], dst_ld: usize, (rows, cols): (usize, usize)) {
+    const B: usize = 16;
+    if rows == 0 || cols == 0 {
+        return;
+    }
+    assert!(src.len() >= (rows - 1) * src_ld + cols && dst.len() >= (cols - 1) * dst_ld + rows);
+    let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
+    for r0 in (0..rows).step_by(B) {
+        let r1 = (r0 + B).min(rows);
+        for c0 in (0..cols).step_by(B) {
+            let c1 = (c0 + B).min(cols);
+            for c in c0..c1 {
+                // SAFETY: r < rows and c < cols, inside both slices (asserted above).
+                unsafe {
+                    let (dc, sc) = (d.add(c * dst_ld), s.add(c));
+                    for r in r0..r1 {
+                        *dc.add(r) = *sc.add(r * src_ld);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A raw pointer shared by jobs that write disjoint parts of one buffer.
 #[derive(Clone, Copy)]
 pub(crate) struct SendPtr<T>(pub(crate) *mut T);
@@ -251,4 +277,45 @@ pub(crate) fn tanh_f32(x: f32) -> f32 {
     let p = x2.mul_add(x2.mul_add(62.0 / 2835.0, -17.0 / 315.0), 2.0 / 15.0);
     let small = (x * x2).mul_add(x2.mul_add(p, -1.0 / 3.0), x);
     if x.abs() < 0.25 { small } else { big }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The blocked transpose against the definition: sizes on and off the block, strides wider
+    /// than the rows, and the values past each row left alone.
+    #[test]
+    fn transpose_matches_definition() {
+        for (rows, cols, src_ld, dst_ld) in
+            [(1, 1, 1, 1), (16, 16, 16, 16), (37, 5, 7, 40), (3, 70, 70, 5), (49, 128, 130, 52)]
+        {
+            let src: Vec<f32> = (0..rows * src_ld).map(|i| i as f32).collect();
+            let mut dst = vec![-1f32; cols * dst_ld];
+            transpose(&src, src_ld, &mut dst, dst_ld, (rows, cols));
+            for c in 0..cols {
+                for r in 0..dst_ld {
+                    let want = if r < rows { src[r * src_ld + c] } else { -1.0 };
+                    assert_eq!(dst[c * dst_ld + r], want, "{rows}x{cols} at ({c}, {r})");
+                }
+            }
+        }
+    }
+
+    /// Runs cover every value once, with the channel of their first row and consecutive
+    /// channels, whatever the row length (1, short, longer than a task) and channel count.
+    #[test]
+    fn channel_runs_cover_each_value_once() {
+        for (n, c, s) in [(5, 1100, 1), (3, 7, 700), (2, 3, 5000), (4, 1, 1), (2, 4096, 1)] {
+            let mut seen = vec![usize::MAX; n * c * s];
+            par_channel_runs(&mut seen, (c, s), |ch, o, run| {
+                for (j, v) in run.iter_mut().enumerate() {
+                    assert_eq!(*v, usize::MAX);
+                    *v = o + j;
+                    assert_eq!(((o + j) / s) % c, ch + j / s, "({n}, {c}, {s}): offset {}", o + j);
+                }
+            });
+            assert!(seen.iter().enumerate().all(|(i, &v)| v == i), "({n}, {c}, {s})");
+        }
+    }
 }
