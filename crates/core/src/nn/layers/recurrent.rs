@@ -348,27 +348,34 @@ fn add_col_sums<T: Elem>(acc: &mut [T], m: &[T]) {
     }
 }
 
-/// `dst (rows x G*H) = x (rows x F) W_ih^T + bias`, one row per (batch row, step).
-fn project_inputs<T: Elem>(d: Dims, x: &[T], w: &[T], bias: &[T], dst: &mut [T]) {
+/// `dst (rows x G*H) = x (rows x F) W_ih^T (+ bias)`, one row per (batch row, step).
+fn project_inputs<T: Elem>(d: Dims, x: &[T], w: &[T], bias: Option<&[T]>, dst: &mut [T]) {
     let gh = d.gh();
-    dst.chunks_mut(gh).for_each(|r| r.copy_from_slice(bias));
-    gemm_rows((dst.len() / gh, gh, d.f), dst, gh, true, x, d.f, w, (1, d.wc()));
+    if let Some(bias) = bias {
+        dst.chunks_mut(gh).for_each(|r| r.copy_from_slice(bias));
+    }
+    gemm_rows((dst.len() / gh, gh, d.f), dst, gh, bias.is_some(), x, d.f, w, (1, d.wc()));
 }
 
-/// One LSTM step for one batch row: pre-activations `a = [i, f, g, o]` (overwritten with the
-/// activations), previous cell state; writes `c_t`, `tanh(c_t)`, `h_t`.
+/// One LSTM step for one batch row: pre-activations `a = [i, f, g, o]` less the bias `b`
+/// (overwritten with the activations), previous cell state; writes `c_t`, `tanh(c_t)`, `h_t`.
+/// The bias is added here rather than copied into every row before the input projection: that
+/// fill was 5 % of the LSTM's inference.
 #[inline(always)]
-fn lstm_cell_body<T: Gate>(a: &mut [T], c_prev: &[T], c: &mut [T], tc: &mut [T], hout: &mut [T]) {
+fn lstm_cell_body<T: Gate>(a: &mut [T], b: &[T], c_prev: &[T], c: &mut [T], tc: &mut [T], hout: &mut [T]) {
     let h = c.len();
     let (ai, rest) = a.split_at_mut(h);
     let (af, rest) = rest.split_at_mut(h);
     let (ag, ao) = rest.split_at_mut(h);
-    let (ao, c_prev, tc, hout) = (&mut ao[..h], &c_prev[..h], &mut tc[..h], &mut hout[..h]);
+    let (bi, rest) = b.split_at(h);
+    let (bf, rest) = rest.split_at(h);
+    let (bg, bo) = rest.split_at(h);
+    let (ao, bo, c_prev, tc, hout) = (&mut ao[..h], &bo[..h], &c_prev[..h], &mut tc[..h], &mut hout[..h]);
     for j in 0..h {
-        let i = T::sigmoid(ai[j]);
-        let f = T::sigmoid(af[j]);
-        let g = T::tanh(ag[j]);
-        let o = T::sigmoid(ao[j]);
+        let i = T::sigmoid(ai[j] + bi[j]);
+        let f = T::sigmoid(af[j] + bf[j]);
+        let g = T::tanh(ag[j] + bg[j]);
+        let o = T::sigmoid(ao[j] + bo[j]);
         let cj = f * c_prev[j] + i * g;
         let t = T::tanh(cj);
         (ai[j], af[j], ag[j], ao[j]) = (i, f, g, o);
@@ -454,7 +461,7 @@ fn gru_cell_bwd_body<T: Gate>(
 
 simd_kernel!(
     /// [`lstm_cell_body`], vectorised.
-    lstm_cell<T: Gate> => lstm_cell_body(a: &mut [T], c_prev: &[T], c: &mut [T], tc: &mut [T], hout: &mut [T])
+    lstm_cell<T: Gate> => lstm_cell_body(a: &mut [T], b: &[T], c_prev: &[T], c: &mut [T], tc: &mut [T], hout: &mut [T])
 );
 simd_kernel!(
     /// [`lstm_cell_bwd_body`], vectorised.
@@ -675,7 +682,7 @@ fn lstm_fwd_rows<T: Gate>(
     let (t_, h, gh) = (d.t, d.h, d.gh());
     let nb = hs.len() / (t_ * h);
     let bsum: Vec<T> = bias[..gh].iter().zip(&bias[gh..]).map(|(&a, &b)| a + b).collect();
-    project_inputs(d, x, w, &bsum, acts);
+    project_inputs(d, x, w, None, acts);
     let packed = pack_recurrent(d, w);
     let mut tile = ProductTile::new(h);
     let zeros = vec![T::default(); h];
@@ -699,7 +706,7 @@ fn lstm_fwd_rows<T: Gate>(
             let (before, after) = cs.split_at_mut(o);
             let c_prev = if t == 0 { &zeros[..] } else { &before[o - h..] };
             let a = &mut acts[(r * t_ + t) * gh..][..gh];
-            lstm_cell(a, c_prev, &mut after[..h], &mut tcs[o..o + h], &mut hs[o..o + h]);
+            lstm_cell(a, &bsum, c_prev, &mut after[..h], &mut tcs[o..o + h], &mut hs[o..o + h]);
         }
     }
 }
@@ -711,7 +718,7 @@ fn gru_fwd_rows<T: Gate>(d: Dims, x: &[T], w: &[T], bias: &[T], hs: &mut [T], ac
     let (bi, bh) = bias.split_at(gh);
     // SAFETY: the input projection writes every row.
     let mut gx = unsafe { uninit_vec::<T>(nb * t_ * gh) };
-    project_inputs(d, x, w, bi, &mut gx);
+    project_inputs(d, x, w, Some(bi), &mut gx);
     let mut hh = vec![T::default(); nb * gh];
     let packed = pack_recurrent(d, w);
     let mut tile = ProductTile::new(h);
@@ -1118,10 +1125,11 @@ mod tests {
         let v = |n: usize, a: f32, s: f32| (0..n).map(|k| (k as f32 * a).sin() * s).collect::<Vec<f32>>();
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<u32>>();
         let (pre, c_prev, gh, dh) = (v(4 * h, 0.731, 6.0), v(h, 0.37, 2.0), v(h, 0.53, 1.0), v(h, 0.29, 0.5));
-        type LstmFwd = fn(&mut [f32], &[f32], &mut [f32], &mut [f32], &mut [f32]);
+        type LstmFwd = fn(&mut [f32], &[f32], &[f32], &mut [f32], &mut [f32], &mut [f32]);
+        let bias = v(4 * h, 0.17, 0.8);
         let lstm = |f: LstmFwd| {
             let (mut a, mut c, mut tc, mut ho) = (pre.clone(), vec![0.0; h], vec![0.0; h], vec![0.0; h]);
-            f(&mut a, &c_prev, &mut c, &mut tc, &mut ho);
+            f(&mut a, &bias, &c_prev, &mut c, &mut tc, &mut ho);
             [a, c, tc, ho].map(|x| bits(&x))
         };
         assert_eq!(lstm(lstm_cell::<f32>), lstm(lstm_cell_body::<f32>));
