@@ -19,6 +19,7 @@
 
 use super::conv_direct::{Kernel, TileFn};
 use super::conv_gemm::Elem;
+use super::conv_vec::RowProduct;
 use super::cpu::{contiguous_slice, exp_f32, mm_strided, tanh_f32, uninit_vec};
 use crate::{Error, Result};
 use candle_core::backend::BackendStorage;
@@ -539,6 +540,47 @@ fn recurrent_product_body<T: Gate, const FMA: bool>(
     }
 }
 
+/// A sequence's recurrent product `c += h_{t-1} W_hh^T`, set up once: on the channel-vectorised
+/// kernel's 4-vector tile where this CPU has one and the gates fill it ([`RowProduct`]), else
+/// [`recurrent_product`] on `W_hh^T` packed in panels. All give the same bits (the same fused
+/// multiply-adds in the same order, then one add into `c`).
+struct StepProduct<T> {
+    rows: Option<RowProduct<T>>,
+    tile: Option<ProductTile<T>>,
+    packed: Vec<T>,
+    h: usize,
+    gh: usize,
+}
+
+impl<T: Gate> StepProduct<T> {
+    fn new(d: Dims, w: &[T]) -> Self {
+        let (h, gh) = (d.h, d.gh());
+        let rows = T::vec_kernel().and_then(|k| RowProduct::new(&k, h, gh, |kk, j| w[j * d.wc() + d.f + kk]));
+        if rows.is_some() {
+            return StepProduct { rows, tile: None, packed: Vec::new(), h, gh };
+        }
+        StepProduct { rows, tile: ProductTile::new(h), packed: pack_recurrent(d, w), h, gh }
+    }
+
+    /// `c[i * rs_c..][..gh] += a[i * rs_a..][..h] W_hh^T` for `i < m`.
+    fn run(&mut self, a: &[T], rs_a: usize, m: usize, c: &mut [T], rs_c: usize) {
+        match self.rows.as_mut() {
+            Some(rp) => row_product(rp, (a, rs_a), m, (c, rs_c)),
+            None => recurrent_product(self.tile.as_mut(), &self.packed, self.h, self.gh, a, rs_a, m, c, rs_c),
+        }
+    }
+}
+
+simd_kernel!(
+    /// [`RowProduct::run`], its sums into `c` vectorised.
+    row_product<T: Gate> => row_product_body(rp: &mut RowProduct<T>, a: (&[T], usize), m: usize, c: (&mut [T], usize))
+);
+
+#[inline(always)]
+fn row_product_body<T: Gate>(rp: &mut RowProduct<T>, (a, rs_a): (&[T], usize), m: usize, (c, rs_c): (&mut [T], usize)) {
+    rp.run(a, rs_a, m, c, rs_c)
+}
+
 /// The recurrent product: on the direct convolution's 16-wide tile where this CPU has one
 /// ([`ProductTile`], set up once per sequence by the caller), else [`recurrent_product_body`] compiled for AVX2 + FMA when the
 /// CPU has both, else the portable build.
@@ -683,23 +725,12 @@ fn lstm_fwd_rows<T: Gate>(
     let nb = hs.len() / (t_ * h);
     let bsum: Vec<T> = bias[..gh].iter().zip(&bias[gh..]).map(|(&a, &b)| a + b).collect();
     project_inputs(d, x, w, None, acts);
-    let packed = pack_recurrent(d, w);
-    let mut tile = ProductTile::new(h);
+    let mut product = StepProduct::new(d, w);
     let zeros = vec![T::default(); h];
     for t in 0..t_ {
         if t > 0 {
             // a_t += h_{t-1} W_hh^T
-            recurrent_product(
-                tile.as_mut(),
-                &packed,
-                h,
-                gh,
-                &hs[(t - 1) * h..],
-                t_ * h,
-                nb,
-                &mut acts[t * gh..],
-                t_ * gh,
-            );
+            product.run(&hs[(t - 1) * h..], t_ * h, nb, &mut acts[t * gh..], t_ * gh);
         }
         for r in 0..nb {
             let o = (r * t_ + t) * h;
@@ -720,14 +751,13 @@ fn gru_fwd_rows<T: Gate>(d: Dims, x: &[T], w: &[T], bias: &[T], hs: &mut [T], ac
     let mut gx = unsafe { uninit_vec::<T>(nb * t_ * gh) };
     project_inputs(d, x, w, Some(bi), &mut gx);
     let mut hh = vec![T::default(); nb * gh];
-    let packed = pack_recurrent(d, w);
-    let mut tile = ProductTile::new(h);
+    let mut product = StepProduct::new(d, w);
     let zeros = vec![T::default(); h];
     for t in 0..t_ {
         hh.chunks_mut(gh).for_each(|row| row.copy_from_slice(bh));
         if t > 0 {
             // hh = b_hh + h_{t-1} W_hh^T
-            recurrent_product(tile.as_mut(), &packed, h, gh, &hs[(t - 1) * h..], t_ * h, nb, &mut hh, gh);
+            product.run(&hs[(t - 1) * h..], t_ * h, nb, &mut hh, gh);
         }
         for r in 0..nb {
             let o = (r * t_ + t) * h;
@@ -1035,24 +1065,25 @@ mod tests {
         (y * c).unwrap().sum_all().unwrap()
     }
 
-    /// Two stacked layers on odd shapes (B = 3, T = 7, F = 5, H = 6): the fused recurrence against
-    /// candle_nn's cells, forward and the gradients of the input and of every weight and bias. The
-    /// batch is split unevenly across threads (2 + 1 rows on two threads, 1 + 1 + 1 on three).
+    /// Two stacked layers on odd shapes (B = 3, T = 7, F = 5, H = 6, and H = 16, whose 64 LSTM
+    /// gates fill the AVX-512 row product's tile): the fused recurrence against candle_nn's cells,
+    /// forward and the gradients of the input and of every weight and bias. The batch is split
+    /// unevenly across threads (2 + 1 rows on two threads, 1 + 1 + 1 on three).
     #[test]
     fn fused_recurrence_matches_candle_nn_cells() {
-        for threads in [2, 3] {
+        for (threads, hid) in [(2, 6), (3, 6), (2, 16)] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             for cell in [RecurrentCell::Lstm, RecurrentCell::Gru] {
                 for (dtype, tol) in [(DType::F32, 1e-5), (DType::F64, 1e-10)] {
                     let store = ParamStore::new(7, &Device::Cpu);
                     let vb = store.var_builder().set_dtype(dtype);
-                    let l1 = recurrent(cell, 5, 6, vb.pp("layer0")).unwrap();
-                    let l2 = recurrent(cell, 6, 6, vb.pp("layer1")).unwrap();
+                    let l1 = recurrent(cell, 5, hid, vb.pp("layer0")).unwrap();
+                    let l2 = recurrent(cell, hid, hid, vb.pp("layer1")).unwrap();
                     let x = input(&[3, 7, 5], dtype);
                     let fused = pool.install(|| l2.forward(&l1.forward(&x).unwrap()).unwrap());
                     let generic = l2.forward_generic(&l1.forward_generic(&x).unwrap()).unwrap();
-                    let tag = format!("{cell:?} {dtype:?} {threads} threads");
-                    assert_eq!(fused.dims(), [3, 7, 6], "{tag}");
+                    let tag = format!("{cell:?} {dtype:?} H {hid}, {threads} threads");
+                    assert_eq!(fused.dims(), [3, 7, hid], "{tag}");
                     let d = deviation(&fused, &generic);
                     assert!(d < tol, "{tag}: forward deviates by {d:e}");
                     let gf = pool.install(|| objective(&fused).backward().unwrap());
