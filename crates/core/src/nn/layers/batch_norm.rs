@@ -14,7 +14,9 @@
 //! non-trailing dims (Candle's slow path) with a fresh buffer each. Evaluation folds the running
 //! statistics into one scale and one shift per channel. Other devices run the Candle composition.
 
-use super::cpu::{channel_sums, column_sums, dispatch3, par_channel_runs, sum_lanes, uninit_vec};
+use super::cpu::{
+    Widen, channel_sums, channel_totals, column_sums, dispatch3, par_channel_runs, sum_lanes, uninit_vec,
+};
 use super::fused::{Act, ActFloat, ActKernel, scale_shift_act, with_act};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Shape, Tensor, Var};
@@ -196,26 +198,17 @@ fn ncs(l: &Layout) -> candle_core::Result<(usize, usize, usize)> {
     l.shape().dims3()
 }
 
-/// What the kernels need of an element type.
-trait BnElem: ActFloat + Send + Sync + 'static {
-    fn f(self) -> f64;
+/// What the kernels need of an element type: widening to f64 ([`Widen`]) and rounding back.
+trait BnElem: ActFloat + Widen {
     fn of(v: f64) -> Self;
 }
 impl BnElem for f32 {
-    #[inline(always)]
-    fn f(self) -> f64 {
-        self as f64
-    }
     #[inline(always)]
     fn of(v: f64) -> Self {
         v as f32
     }
 }
 impl BnElem for f64 {
-    #[inline(always)]
-    fn f(self) -> f64 {
-        self
-    }
     #[inline(always)]
     fn of(v: f64) -> Self {
         v
@@ -232,12 +225,7 @@ fn pre<T: BnElem>(x: T, scale: f64, shift: f64) -> T {
 fn bn_forward<T: BnElem>(d: (usize, usize, usize), x: &[T], w: &[T], b: &[T], eps: f64, act: Act) -> (Vec<T>, BnStats) {
     let (n, c, s) = d;
     let m = (x.len() / c) as f64;
-    let mean: Vec<f64> = if s == 1 {
-        column_sums((n, c), |_, o, acc| col_sum(acc, &x[o..o + acc.len()]))
-    } else {
-        channel_sums(d, |_, o| row_sum(&x[o..o + s]))
-    };
-    let mean: Vec<f64> = mean.into_iter().map(|v| v / m).collect();
+    let mean: Vec<f64> = channel_totals(x, d).into_iter().map(|v| v / m).collect();
     let var: Vec<f64> = if s == 1 {
         column_sums((n, c), |c0, o, acc| col_sq_dev(acc, &x[o..o + acc.len()], &mean[c0..c0 + acc.len()]))
     } else {
@@ -261,16 +249,8 @@ fn bn_forward<T: BnElem>(d: (usize, usize, usize), x: &[T], w: &[T], b: &[T], ep
 // and batch norm took 16 % of a DCGAN training step.
 
 simd_kernel!(
-    /// [`row_sum_body`], vectorised.
-    row_sum<T: BnElem> => row_sum_body(x: &[T]) -> f64
-);
-simd_kernel!(
     /// [`row_sq_dev_body`], vectorised.
     row_sq_dev<T: BnElem> => row_sq_dev_body(x: &[T], mu: f64) -> f64
-);
-simd_kernel!(
-    /// [`col_sum_body`], vectorised.
-    col_sum<T: BnElem> => col_sum_body(acc: &mut [f64], x: &[T])
 );
 simd_kernel!(
     /// [`col_sq_dev_body`], vectorised.
@@ -281,22 +261,10 @@ simd_kernel!(
     bn_apply<T: BnElem, A: ActKernel> => bn_apply_body(out: &mut [T], x: &[T], s: usize, scale: &[f64], shift: &[f64], act: A)
 );
 
-/// `sum x` in f64.
-#[inline(always)]
-fn row_sum_body<T: BnElem>(x: &[T]) -> f64 {
-    sum_lanes(x, x, |v, _| v.f())
-}
-
 /// `sum (x - mu)^2` in f64.
 #[inline(always)]
 fn row_sq_dev_body<T: BnElem>(x: &[T], mu: f64) -> f64 {
     sum_lanes(x, x, |v, _| (v.f() - mu) * (v.f() - mu))
-}
-
-/// `acc[j] += x[j]`: one row of an `(N, C)` input into per-channel sums.
-#[inline(always)]
-fn col_sum_body<T: BnElem>(acc: &mut [f64], x: &[T]) {
-    acc.iter_mut().zip(x).for_each(|(a, &v)| *a += v.f());
 }
 
 /// `acc[j] += (x[j] - mu[j])^2`.

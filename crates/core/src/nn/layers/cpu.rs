@@ -92,18 +92,59 @@ pub(crate) fn sum_lanes<T: Copy>(a: &[T], b: &[T], f: impl Fn(T, T) -> f64) -> f
 }
 
 /// Per-channel sums of an `(N, C, S)` buffer: for every channel, `f(channel, offset)` summed over
-/// the offsets of its `N` blocks of `S` values; parallel over channels.
+/// the offsets of its `N` blocks of `S` values; parallel over channels. For `S = 1`, where a
+/// channel's values are `C` apart, [`column_sums`] reads rows instead.
 pub(crate) fn channel_sums((n, c, s): (usize, usize, usize), f: impl Fn(usize, usize) -> f64 + Sync) -> Vec<f64> {
-    if s == 1 {
-        // An (N, C) buffer: a channel's values are C apart, so each task sums a block of
-        // channels row by row (contiguous reads), in the same order as below.
-        return column_sums((n, c), |c0, o, acc| {
-            for (j, a) in acc.iter_mut().enumerate() {
-                *a += f(c0 + j, o + j);
-            }
-        });
-    }
     (0..c).into_par_iter().map(|ch| (0..n).map(|i| f(ch, (i * c + ch) * s)).sum()).collect()
+}
+
+/// An element type the reductions widen to f64.
+pub(crate) trait Widen: Copy + Send + Sync + 'static {
+    fn f(self) -> f64;
+}
+impl Widen for f32 {
+    #[inline(always)]
+    fn f(self) -> f64 {
+        self as f64
+    }
+}
+impl Widen for f64 {
+    #[inline(always)]
+    fn f(self) -> f64 {
+        self
+    }
+}
+
+/// Per-channel totals of an `(N, C, S)` buffer in f64 (batch norm's means, the bias gradients):
+/// rows in [`sum_lanes`]' eight partial sums, or for `S = 1` columns summed by blocks over the
+/// rows; both compiled for AVX-512 and AVX2 as well.
+pub(crate) fn channel_totals<T: Widen>(x: &[T], (n, c, s): (usize, usize, usize)) -> Vec<f64> {
+    if s == 1 {
+        column_sums((n, c), |_, o, acc| col_sum(acc, &x[o..o + acc.len()]))
+    } else {
+        channel_sums((n, c, s), |_, o| row_sum(&x[o..o + s]))
+    }
+}
+
+simd_kernel!(
+    /// [`row_sum_body`], vectorised.
+    row_sum<T: Widen> => row_sum_body(x: &[T]) -> f64
+);
+simd_kernel!(
+    /// [`col_sum_body`], vectorised.
+    col_sum<T: Widen> => col_sum_body(acc: &mut [f64], x: &[T])
+);
+
+/// `sum x` in f64.
+#[inline(always)]
+fn row_sum_body<T: Widen>(x: &[T]) -> f64 {
+    sum_lanes(x, x, |v, _| v.f())
+}
+
+/// `acc[j] += x[j]`: one row of an `(N, C)` buffer into per-column sums.
+#[inline(always)]
+fn col_sum_body<T: Widen>(acc: &mut [f64], x: &[T]) {
+    acc.iter_mut().zip(x).for_each(|(a, &v)| *a += v.f());
 }
 
 /// Per-column sums of an `(N, C)` buffer: `f(c0, offset, acc)` adds row `offset / C`'s values of

@@ -6,7 +6,7 @@
 //! forward is one pass, and the backward is one pass for the activation mask plus a reduction over
 //! trailing dims for the bias. On devices other than the CPU the same result comes from Candle ops.
 
-use super::cpu::{channel_sums, contiguous_slice, par_channel_runs, sum_lanes, tanh_f32, uninit_vec};
+use super::cpu::{channel_totals, contiguous_slice, par_channel_runs, tanh_f32, uninit_vec};
 use crate::{Error, Result};
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, DType, Layout, Shape, Tensor};
 use rayon::prelude::*;
@@ -279,9 +279,7 @@ impl CustomOp1 for ChannelSum {
         let CpuStorage::F32(x) = s else { candle_core::bail!("channel sum: f32 only") };
         let x = contiguous_slice(x, l, "channel sum")?;
         let (inner, c) = geometry(l);
-        let sums = channel_sums((l.dims()[0], c, inner), |_, o| {
-            sum_lanes(&x[o..o + inner], &x[o..o + inner], |v, _| v as f64)
-        });
+        let sums = channel_totals(x, (l.dims()[0], c, inner));
         Ok((CpuStorage::F32(sums.into_iter().map(|v| v as f32).collect()), Shape::from(c)))
     }
 }
