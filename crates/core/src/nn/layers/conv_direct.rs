@@ -584,6 +584,19 @@ impl Plan {
     }
 }
 
+/// Zeros into `v`: a loop for a few values (a row's padding), which a library call would outweigh.
+#[inline(always)]
+fn zero<T: Elem>(v: &mut [T]) {
+    if v.len() <= 16 {
+        for x in v.iter_mut() {
+            // `black_box` keeps the loop from being turned back into a `memset` call.
+            *std::hint::black_box(x) = T::default();
+        }
+    } else {
+        v.fill(T::default());
+    }
+}
+
 /// Images `(ch, size)` zero-padded to `dims`, with `lo` zeros in front on each axis.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Padded {
@@ -610,25 +623,28 @@ impl Padded {
     pub(crate) fn at(&self, z: usize, y: usize, x: usize) -> usize {
         (z * self.dims[1] + y) * self.dims[2] + x
     }
-    /// One image into its padded buffer.
+    /// One image into its padded buffer: per channel, the planes and rows of padding before and
+    /// after the image zeroed in one run each, and per row of the image a copy and one run of
+    /// zeros (the row's right padding and the next row's left padding are contiguous). Zeroing
+    /// each row's two sides apart took three library calls a row, 6 % of a DCGAN training step on
+    /// its 14- and 7-wide rows; zeroing the whole buffer first wrote every value twice, 2.5 % of
+    /// U-Net 2-D inference.
     pub(crate) fn fill<T: Elem>(&self, x: &[T], dst: &mut [T]) {
         let [d, h, w] = self.size;
         let [lz, ly, lx] = self.lo;
         let [_, hp, wp] = self.dims;
         for (xc, dc) in x.chunks_exact(d * h * w).zip(dst.chunks_exact_mut(self.cs())) {
-            for (zp, plane) in dc.chunks_exact_mut(hp * wp).enumerate() {
-                let z = zp.wrapping_sub(lz);
-                for (yp, row) in plane.chunks_exact_mut(wp).enumerate() {
-                    let y = yp.wrapping_sub(ly);
-                    if z < d && y < h {
-                        row[..lx].fill(T::default());
-                        row[lx..lx + w].copy_from_slice(&xc[(z * h + y) * w..][..w]);
-                        row[lx + w..].fill(T::default());
-                    } else {
-                        row.fill(T::default());
-                    }
+            // Zeros from `from` up to the next image row (`first`), then that row, row by row.
+            let mut from = 0;
+            for (z, xz) in xc.chunks_exact(h * w).enumerate() {
+                for (y, xr) in xz.chunks_exact(w).enumerate() {
+                    let first = ((z + lz) * hp + y + ly) * wp + lx;
+                    zero(&mut dc[from..first]);
+                    dc[first..first + w].copy_from_slice(xr);
+                    from = first + w;
                 }
             }
+            zero(&mut dc[from..]);
         }
     }
     /// The offset of each reduction entry `(channel, tap)` of a kernel `k` with dilation `dil`, in
@@ -672,6 +688,39 @@ pub(crate) mod tests {
     pub(crate) fn max_diff<T: Into<f64> + Copy>(a: &[T], b: &[T]) -> f64 {
         assert_eq!(a.len(), b.len());
         a.iter().zip(b).map(|(&x, &y)| (x.into() - y.into()).abs()).fold(0.0, f64::max)
+    }
+
+    /// The padded copy against its definition, into a buffer of NaNs (a reused buffer holds the
+    /// last image): every value written, zero outside the image. Short rows (zeros by the loop)
+    /// and long ones (by `fill`), padding in front and behind on each axis, 2-D and 3-D.
+    #[test]
+    fn padded_fill_matches_definition() {
+        for (ch, size, lo, dims) in [
+            (3, [1, 14, 14], [0, 1, 1], [1, 16, 16]),
+            (2, [1, 5, 40], [0, 2, 0], [1, 9, 40]),
+            (2, [1, 4, 30], [0, 0, 20], [1, 6, 52]),
+            (2, [3, 4, 5], [1, 2, 1], [6, 9, 8]),
+            (1, [2, 2, 2], [0, 0, 0], [2, 2, 2]),
+        ] {
+            let src = Padded { ch, size, lo, dims };
+            let x: Vec<f64> = (0..src.xdim()).map(|i| i as f64 + 1.0).collect();
+            let mut dst = vec![f64::NAN; src.len()];
+            src.fill(&x, &mut dst);
+            let [d, h, w] = size;
+            for c in 0..ch {
+                for z in 0..dims[0] {
+                    for y in 0..dims[1] {
+                        for xx in 0..dims[2] {
+                            let (iz, iy, ix) = (z.wrapping_sub(lo[0]), y.wrapping_sub(lo[1]), xx.wrapping_sub(lo[2]));
+                            let want =
+                                if iz < d && iy < h && ix < w { x[((c * d + iz) * h + iy) * w + ix] } else { 0.0 };
+                            let got = dst[c * src.cs() + src.at(z, y, xx)];
+                            assert_eq!(got, want, "{size:?} {lo:?} {dims:?} at {c} {z} {y} {xx}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Forward and input gradient through the direct kernel against im2col + GEMM, whatever the
