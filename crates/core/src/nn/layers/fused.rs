@@ -383,7 +383,12 @@ impl CustomOp1 for ActOp {
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
         let CpuStorage::F32(x) = s else { candle_core::bail!("activation: f32 only") };
         let x = contiguous_slice(x, l, "activation")?;
-        let out: Vec<f32> = with_act!(self.act, |a| x.par_iter().map(|&v| a.apply(v)).collect());
+        // SAFETY: every element is written below.
+        let mut out = unsafe { uninit_vec::<f32>(x.len()) };
+        with_act!(self.act, |a| out
+            .par_chunks_mut(ELEMENTWISE_TASK)
+            .zip(x.par_chunks(ELEMENTWISE_TASK))
+            .for_each(|(o, x)| act_map(o, x, a)));
         Ok((CpuStorage::F32(out), l.shape().clone()))
     }
     fn bwd(&self, _x: &Tensor, res: &Tensor, grad: &Tensor) -> candle_core::Result<Option<Tensor>> {
@@ -411,9 +416,44 @@ impl CustomOp2 for ActGrad {
             candle_core::bail!("activation grad: f32 only")
         };
         let (y, g) = (contiguous_slice(y, l1, "activation grad")?, contiguous_slice(g, l2, "activation grad")?);
-        let out: Vec<f32> =
-            with_act!(self.act, |a| y.par_iter().zip(g.par_iter()).map(|(&y, &g)| g * a.slope_at_output(y)).collect());
+        if y.len() != g.len() {
+            candle_core::bail!("activation grad: {} outputs but {} gradients", y.len(), g.len())
+        }
+        // SAFETY: every element is written below.
+        let mut out = unsafe { uninit_vec::<f32>(y.len()) };
+        with_act!(self.act, |a| out
+            .par_chunks_mut(ELEMENTWISE_TASK)
+            .zip(y.par_chunks(ELEMENTWISE_TASK).zip(g.par_chunks(ELEMENTWISE_TASK)))
+            .for_each(|(o, (y, g))| act_grad_map(o, y, g, a)));
         Ok((CpuStorage::F32(out), l1.shape().clone()))
+    }
+}
+
+/// Values per parallel task of the elementwise activation passes.
+const ELEMENTWISE_TASK: usize = 16 << 10;
+
+simd_kernel!(
+    /// `out = act(x)`, vectorised. A rayon `map` + `collect` per value took 2 % of a DCGAN
+    /// training step in the activation gradient alone (4-lane baseline build, no fusion).
+    act_map<A: ActKernel> => act_map_body(out: &mut [f32], x: &[f32], act: A)
+);
+
+#[inline(always)]
+fn act_map_body<A: ActKernel>(out: &mut [f32], x: &[f32], act: A) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = act.apply(v);
+    }
+}
+
+simd_kernel!(
+    /// `out = g * act'(y)` from the activation's output `y`, vectorised.
+    act_grad_map<A: ActKernel> => act_grad_body(out: &mut [f32], y: &[f32], g: &[f32], act: A)
+);
+
+#[inline(always)]
+fn act_grad_body<A: ActKernel>(out: &mut [f32], y: &[f32], g: &[f32], act: A) {
+    for ((o, &y), &g) in out.iter_mut().zip(y).zip(g) {
+        *o = g * act.slope_at_output(y);
     }
 }
 
@@ -505,6 +545,26 @@ mod tests {
                 let e = d(&scale_shift_act(&x, &a, &b, act).unwrap(), &plain_affine);
                 assert!(e < 1e-6, "{shape:?} {act:?}: scale/shift {e}");
             }
+        }
+    }
+
+    /// The activation alone and its gradient over several parallel tasks (the last one short),
+    /// every activation, against the Candle composition.
+    #[test]
+    fn activation_alone_over_several_tasks() {
+        let dev = Device::Cpu;
+        let n = 2 * ELEMENTWISE_TASK + 1001;
+        let xs: Vec<f32> = (0..n).map(|k| ((k * 37 % 101) as f32 - 50.3) * 0.05).collect();
+        let x = Var::from_tensor(&Tensor::from_vec(xs, (1, n), &dev).unwrap()).unwrap();
+        let coeff = Tensor::arange(0f32, n as f32, &dev).unwrap().reshape((1, n)).unwrap().cos().unwrap();
+        for act in [Act::LeakyRelu(0.2), Act::Tanh, Act::Relu, Act::Identity] {
+            let ours = bias_act(x.as_tensor(), None, act).unwrap();
+            let plain = act.candle(x.as_tensor()).unwrap();
+            assert!(d(&ours, &plain) < 1e-6, "{act:?}: forward");
+            let go = (ours * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
+            let gp = (plain * &coeff).unwrap().sum_all().unwrap().backward().unwrap();
+            let e = d(go.get(x.as_tensor()).unwrap(), gp.get(x.as_tensor()).unwrap());
+            assert!(e < 1e-5, "{act:?}: gradient {e}");
         }
     }
 
