@@ -18,7 +18,7 @@
 //! tile of one vector of positions in their forward passes.
 
 use super::conv_gemm::Elem;
-use super::conv_wino::{InputFn, OutputFn};
+use super::conv_wino::{GradFn, InputFn, OutputFn};
 use super::cpu::{SendPtr, uninit_vec};
 use rayon::prelude::*;
 
@@ -47,6 +47,8 @@ pub struct Kernel<T> {
     /// The Winograd transforms of the same build ([`super::conv_wino`]), 2-D then 3-D.
     wino_in: [InputFn<T>; 2],
     wino_out: [OutputFn<T>; 2],
+    /// The output gradient's transform for the Winograd weight gradient, 2-D then 3-D.
+    wino_dy: [GradFn<T>; 2],
 }
 
 pub(crate) type TileFn<T> = unsafe fn(wp: *const T, offs: &[usize], src: *const T, dst: *mut T, ld: usize, rows: usize);
@@ -61,6 +63,12 @@ impl<T> Kernel<T> {
     /// tiles with `d3`, else of 2-D ones), and the transforms' vector lanes.
     pub(crate) fn wino(&self, d3: bool) -> (TileFn<T>, InputFn<T>, OutputFn<T>, usize) {
         (self.tile, self.wino_in[d3 as usize], self.wino_out[d3 as usize], self.lanes)
+    }
+
+    /// The output gradient's Winograd transform of this build (of 3-D tiles with `d3`), for the
+    /// weight gradient.
+    pub(crate) fn wino_dy(&self, d3: bool) -> GradFn<T> {
+        self.wino_dy[d3 as usize]
     }
 
     /// A tile of this build exactly `width` positions wide, regular or narrow, as `(rows, tile)`:
@@ -201,6 +209,16 @@ mod simd {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::output::<$v, true>(m, ld, len, y, ly) }
                 }
+                #[target_feature(enable = $features)]
+                unsafe fn wino_dy2(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize) {
+                    // SAFETY: forwarded; the attribute enables the instructions.
+                    unsafe { wino::gradient::<$v, false>(rows, len, out, ld) }
+                }
+                #[target_feature(enable = $features)]
+                unsafe fn wino_dy3(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize) {
+                    // SAFETY: forwarded; the attribute enables the instructions.
+                    unsafe { wino::gradient::<$v, true>(rows, len, out, ld) }
+                }
                 super::Kernel {
                     mr: $mr,
                     nb: $nv * <$v as Vector>::LANES,
@@ -212,6 +230,7 @@ mod simd {
                     dots: dots_fn,
                     wino_in: [wino_in2, wino_in3],
                     wino_out: [wino_out2, wino_out3],
+                    wino_dy: [wino_dy2, wino_dy3],
                 }
             }
         };
@@ -837,6 +856,7 @@ pub(crate) mod tests {
             dots: noop_dots::<f32>,
             wino_in: [noop_in::<f32>; 2],
             wino_out: [noop_out::<f32>; 2],
+            wino_dy: [noop_in::<f32>; 2],
         };
         // Kernel wider than the padded input.
         assert!(Plan::new(&kern, false, (3, 8), [1, 4, 4], [1, 7, 7], [0, 1, 1], [1, 1, 1]).is_none());

@@ -159,6 +159,14 @@ mod simd {
     vec_kernel!(f32_avx2_wide, "avx2,fma", __m256, [(4, 2), (3, 4), (1, 8)], [(4, 2), (3, 4), (1, 8)]);
 }
 
+impl<T> VecKernel<T> {
+    /// Vector lanes of this build.
+    #[cfg(test)]
+    pub(crate) fn lanes(&self) -> usize {
+        self.lanes
+    }
+}
+
 /// The channel-vectorised kernels this CPU runs, best first: AVX-512, then AVX2 + FMA. Empty
 /// without either.
 pub(crate) trait VecKernels: Sized {
@@ -555,6 +563,85 @@ impl<T: Elem> RowProduct<T> {
                 for (b, d) in dst.chunks_exact_mut(width).enumerate() {
                     let t = &self.tmp[(b * p + r) * width..][..width];
                     d.iter_mut().zip(t).for_each(|(d, &v)| *d += v);
+                }
+            }
+        }
+    }
+}
+
+/// Products `s (m x n) += a (m x k) b^T` with `b` `(n x k)`, both row-major with rows given by
+/// stride, on the forward tiles: each block of `b`'s rows (a tile's width of columns of `s`) is
+/// transposed once into `bt` `(k, width)`, then tiles of `p` rows of `a` are broadcast against
+/// it. The Winograd weight gradient's per-point sums over tiles run on it, where both operands
+/// come out of the transforms tile-contiguous.
+#[derive(Clone)]
+pub(crate) struct NtProduct<T> {
+    kern: VecKernel<T>,
+    blocks: Vec<Block>,
+    /// `0..k` for the longest `k`: the reduction's offsets within a row of `a`.
+    offs: Vec<usize>,
+    bt: Vec<T>,
+    tmp: Vec<T>,
+}
+
+impl<T: Elem> NtProduct<T> {
+    /// The product for `n` columns and reductions up to `k`, or `None` where `n` does not fill
+    /// the vectors ([`MIN_KEPT`]).
+    pub(crate) fn new(kern: &VecKernel<T>, n: usize, k: usize) -> Option<Self> {
+        let mvs: Vec<usize> = kern.fwd.iter().map(|v| v.0).collect();
+        let blocks = blocks(&mvs, kern.lanes, n)?;
+        let width = blocks.iter().map(|b| b.width).max()?;
+        let p = kern.fwd.iter().map(|v| v.1).max().filter(|&p| p <= 16)?;
+        Some(NtProduct {
+            kern: kern.clone(),
+            blocks,
+            offs: (0..k).collect(),
+            bt: vec![T::default(); k * width],
+            tmp: vec![T::default(); p * width],
+        })
+    }
+
+    /// `s[i * n + j] += sum_l a[i * rs_a + l] b[j * rs_b + l]` for `i < m`, `j < n`, `l < k`.
+    ///
+    /// # Safety
+    /// `a + i * rs_a .. + k` is readable for `i < m`, `b + j * rs_b .. + k` for `j < n`, and
+    /// `k` is at most the `k` of [`NtProduct::new`].
+    pub(crate) unsafe fn add(
+        &mut self,
+        (a, rs_a, m): (*const T, usize, usize),
+        (b, rs_b): (*const T, usize),
+        k: usize,
+        s: &mut [T],
+    ) {
+        let n = self.blocks.iter().map(|b| b.rows).sum::<usize>();
+        assert!(k <= self.offs.len() && s.len() >= m * n);
+        if m == 0 || k == 0 {
+            return;
+        }
+        let mut ptrs = [std::ptr::null::<T>(); 16];
+        for blk in &self.blocks {
+            let (_, p, f) = self.kern.fwd[blk.variant];
+            let width = blk.width;
+            let bt = &mut self.bt[..k * width];
+            if blk.rows < width {
+                bt.fill(T::default());
+            }
+            // SAFETY: rows `blk.start .. + rows` of `b` hold `k` readable values each.
+            let rows = unsafe { std::slice::from_raw_parts(b.add(blk.start * rs_b), (blk.rows - 1) * rs_b + k) };
+            transpose(rows, rs_b, bt, width, (blk.rows, k));
+            let ptrs = &mut ptrs[..p];
+            for i0 in (0..m).step_by(p) {
+                let used = p.min(m - i0);
+                // A short tile repeats its last row (computed, not added).
+                for (r, q) in ptrs.iter_mut().enumerate() {
+                    // SAFETY: row i0 + r.min(used - 1) < m of `a`.
+                    *q = unsafe { a.add((i0 + r.min(used - 1)) * rs_a) };
+                }
+                // SAFETY: bt holds k * width values, every row pointer k, tmp p * width.
+                unsafe { f(bt.as_ptr(), &self.offs[..k], ptrs, self.tmp.as_mut_ptr()) };
+                for r in 0..used {
+                    let dst = &mut s[(i0 + r) * n + blk.start..][..blk.rows];
+                    dst.iter_mut().zip(&self.tmp[r * width..][..blk.rows]).for_each(|(d, &v)| *d += v);
                 }
             }
         }

@@ -31,6 +31,7 @@
 
 use super::conv_direct::{Kernel, Padded, TileFn};
 use super::conv_gemm::{ConvGeom, Elem};
+use super::conv_vec::{NtProduct, VecKernel};
 use super::cpu::{SendPtr, uninit_vec};
 use rayon::prelude::*;
 
@@ -48,6 +49,10 @@ const MIN_KEPT: f64 = 0.6;
 
 /// Values between the planes of `V` and `M` beyond their rows: a cache line of f32.
 const PLANE_SKEW: usize = 16;
+
+/// Chunks of jobs the weight gradient sums apart: the partial sums it adds up, whatever the
+/// thread count (one per job cost as much as the products on the U-Net 3-D's 16-channel level).
+const GRAD_CHUNKS: usize = 16;
 
 /// Values of `V` and `M` one job holds: 128 Ki (512 KiB of f32), sized for a core's L2 cache.
 const JOB_VALUES: usize = 1 << 17;
@@ -79,6 +84,13 @@ pub(crate) type InputFn<T> = unsafe fn(rows: &[[*const T; 16]; 2], len: usize, o
 /// (`y[0] + lanes`, or a second run's rows, as for the input). `ly` is a buffer's row and plane
 /// strides, or the output's own.
 pub(crate) type OutputFn<T> = unsafe fn(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: [usize; 2]);
+
+/// `gradient(rows, len, out, ld)`: for the `len` tiles whose 2 x 2 (x 2) blocks of the output
+/// gradient lie in the rows `rows[0]` (2-D: the first 2; 3-D: row `i` of plane `z` at
+/// `rows[0][2 z + i]`; tile `t` at columns `2 t, 2 t + 1`), stores point `xi` of `A dy A^T`
+/// (along depth too in 3-D) at `out[xi * ld + t]`, points numbered as by [`InputFn`]. The upper
+/// half of each vector of tiles is read through `rows[1]`, as for the input.
+pub(crate) type GradFn<T> = unsafe fn(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize);
 
 /// The transforms, on the vector types of [`super::vector`]. No closures here: a closure is not
 /// compiled with its caller's target features, and the intrinsics would not be inlined.
@@ -291,6 +303,74 @@ pub(super) mod simd {
             }
         }
     }
+
+    /// `A` applied to a column of 2 (the transpose of [`at`]): `[d0, d0 + d1, d0 - d1, -d1]`.
+    #[inline(always)]
+    unsafe fn a_col<V: Vector>(d0: V, d1: V) -> [V; 4] {
+        // SAFETY: the caller's build has the vector type's instructions.
+        unsafe { [d0, V::add(d0, d1), V::sub(d0, d1), V::sub(V::zero(), d1)] }
+    }
+
+    /// The output-gradient transform of `V::LANES` tiles from tile `t` on (see
+    /// [`super::GradFn`]).
+    #[inline(always)]
+    unsafe fn gradient_at<V: Shuffle, const D3: bool>(
+        rows: &[[*const V::T; 16]; 2],
+        t: usize,
+        out: *mut V::T,
+        ld: usize,
+    ) {
+        // SAFETY: guaranteed by the caller of `gradient`.
+        unsafe {
+            // Per plane and row of the 2 x 2 (x 2) blocks: their two columns, then `A` along the row.
+            let mut e = [[[V::zero(); 4]; 2]; 2];
+            for (z, ez) in e.iter_mut().enumerate().take(if D3 { 2 } else { 1 }) {
+                for (i, ei) in ez.iter_mut().enumerate() {
+                    let (p, q) = (rows[0][2 * z + i].add(2 * t), rows[1][2 * z + i].add(2 * t));
+                    let (c0, c1) = V::deinterleave(V::load(p), V::load(q));
+                    *ei = a_col(c0, c1);
+                }
+            }
+            // `A` down the columns, then (3-D) along depth.
+            #[allow(clippy::needless_range_loop)]
+            for a in 0..4 {
+                for b in 0..4 {
+                    let m0 = a_col(e[0][0][b], e[0][1][b])[a];
+                    if D3 {
+                        let m1 = a_col(e[1][0][b], e[1][1][b])[a];
+                        for (k, v) in a_col(m0, m1).iter().enumerate() {
+                            v.store(out.add((k * POINTS + a * 4 + b) * ld + t));
+                        }
+                    } else {
+                        m0.store(out.add((a * 4 + b) * ld + t));
+                    }
+                }
+            }
+        }
+    }
+
+    /// See [`super::GradFn`], in whole vectors of tiles: up to `LANES - 1` tiles past `len` are
+    /// transformed too and stored past `len`.
+    ///
+    /// # Safety
+    /// The CPU must have `V`'s instructions; with `lanes = len.next_multiple_of(LANES)`, each
+    /// row read (2, or 4 with `D3`) is readable from its start to `2 lanes` past it (or, with a
+    /// second run's rows in `rows[1]` and `len == LANES`, each row of both runs to `LANES` past
+    /// it), and `out + xi * ld .. + lanes` writable for each point `xi` (16, or 64 with `D3`).
+    #[inline(always)]
+    pub(crate) unsafe fn gradient<V: Shuffle, const D3: bool>(
+        rows: &[[*const V::T; 16]; 2],
+        len: usize,
+        out: *mut V::T,
+        ld: usize,
+    ) {
+        // SAFETY: forwarded.
+        unsafe {
+            for t in (0..len).step_by(V::LANES) {
+                gradient_at::<V, D3>(rows, t, out, ld);
+            }
+        }
+    }
 }
 
 /// Rows of the register tile a weight transform handles at once (at least any build's `mr`).
@@ -337,6 +417,43 @@ fn transform_kernels_3d<T: Elem>(g: &[[T; MAX_ROWS]]) -> [[T; MAX_ROWS]; 4 * POI
         }
     }
     u
+}
+
+/// `G^T` applied to a column of 4 points: `[s0 + (s1 + s2) / 2, (s1 - s2) / 2, (s1 + s2) / 2 + s3]`,
+/// the transpose of [`g_col`].
+#[inline(always)]
+fn gt_col<T: Elem>(s: [T; 4]) -> [T; 3] {
+    let (p, m) = ((s[1] + s[2]) * T::HALF, (s[1] - s[2]) * T::HALF);
+    [s[0] + p, m, p + s[3]]
+}
+
+/// `G^T S G` of the 4 x 4 points `s(4 a + b)`: the gradient of a 3 x 3 kernel, taps `3 i + j`.
+fn untransform_2d<T: Elem>(s: impl Fn(usize) -> T) -> [T; 9] {
+    // Along each row of points, then down the columns of the 4 x 3 result.
+    let rows: [[T; 3]; 4] = std::array::from_fn(|a| gt_col([s(4 * a), s(4 * a + 1), s(4 * a + 2), s(4 * a + 3)]));
+    let mut k = [T::default(); 9];
+    for j in 0..3 {
+        let col = gt_col([rows[0][j], rows[1][j], rows[2][j], rows[3][j]]);
+        for i in 0..3 {
+            k[3 * i + j] = col[i];
+        }
+    }
+    k
+}
+
+/// `G^T S G` along all three axes of the 64 points `s(16 a + 4 b + c)` (`a` along depth): the
+/// gradient of a 3 x 3 x 3 kernel, taps `9 k + 3 i + j`.
+fn untransform_3d<T: Elem>(s: impl Fn(usize) -> T) -> [T; 27] {
+    // Each plane of points in 2-D, then along depth.
+    let planes: [[T; 9]; 4] = std::array::from_fn(|a| untransform_2d(|p| s(POINTS * a + p)));
+    let mut k = [T::default(); 27];
+    for t in 0..9 {
+        let col = gt_col([planes[0][t], planes[1][t], planes[2][t], planes[3][t]]);
+        for (d, v) in col.into_iter().enumerate() {
+            k[9 * d + t] = v;
+        }
+    }
+    k
 }
 
 /// The layout of one 3 x 3 (x 3) stride-1 convolution in 2 x 2 (x 2) output tiles. A 2-D one
@@ -536,26 +653,7 @@ impl Plan {
             let xp = &xp;
             (0..tiles.div_ceil(ts)).into_par_iter().for_each(|job| {
                 let (t0, t1) = (job * ts, ((job + 1) * ts).min(tiles));
-                // The job's runs of tiles along one tile row.
-                let mut segs: Vec<Seg> = Vec::new();
-                let mut t = t0;
-                while t < t1 {
-                    let (img, tz, ty, tx) = (t / (td * th * tw), t / (th * tw) % td, t / tw % th, t % tw);
-                    let len = (tw - tx).min(t1 - t);
-                    segs.push(Seg { img, tz, ty, tx, len, at: t - t0 });
-                    t += len;
-                }
-                // The transforms' calls: a run alone, or two runs of half a vector each (a row
-                // of `lanes / 2` tiles, as on 16 x 16 x 16 with 16 f32 lanes), whose tiles
-                // share vectors instead of leaving half of each empty: (first run, paired).
-                let half = |s: usize| segs.get(s).is_some_and(|seg| 2 * seg.len == lanes);
-                let mut calls = Vec::with_capacity(segs.len());
-                let mut s = 0;
-                while s < segs.len() {
-                    let paired = half(s) && half(s + 1);
-                    calls.push((s, paired));
-                    s += 1 + paired as usize;
-                }
+                let (segs, calls) = self.segments(t0..t1, lanes);
                 T::with_scratch(points * (pv + pm) + 8 * ly, |buf| {
                     let (v, rest) = buf.split_at_mut(points * pv);
                     let (m, yb) = rest.split_at_mut(points * pm);
@@ -638,6 +736,216 @@ impl Plan {
         y
     }
 
+    /// The runs of the tiles `range` (numbered image by image, plane by plane, row by row) along
+    /// tile rows, and the transforms' calls on them: a run alone, or two runs of half a vector
+    /// each (a row of `lanes / 2` tiles, as on 16 x 16 x 16 with 16 f32 lanes), whose tiles share
+    /// vectors instead of leaving half of each empty: (first run, paired).
+    fn segments(&self, range: std::ops::Range<usize>, lanes: usize) -> (Vec<Seg>, Vec<(usize, bool)>) {
+        let [td, th, tw] = self.tiles;
+        let mut segs: Vec<Seg> = Vec::new();
+        let mut t = range.start;
+        while t < range.end {
+            let (img, tz, ty, tx) = (t / (td * th * tw), t / (th * tw) % td, t / tw % th, t % tw);
+            let len = (tw - tx).min(range.end - t);
+            segs.push(Seg { img, tz, ty, tx, len, at: t - range.start });
+            t += len;
+        }
+        let half = |s: usize| segs.get(s).is_some_and(|seg| 2 * seg.len == lanes);
+        let mut calls = Vec::with_capacity(segs.len());
+        let mut s = 0;
+        while s < segs.len() {
+            let paired = half(s) && half(s + 1);
+            calls.push((s, paired));
+            s += 1 + paired as usize;
+        }
+        (segs, calls)
+    }
+
+    /// The weight gradient `(o, c, [3,] 3, 3)` of the convolution this plan computes, from `n`
+    /// images `x (n, c, [D,] H, W)` and the output gradient `dy (n, o, [Do,] Ho, Wo)`.
+    ///
+    /// The forward block is `A^T [U . V] A` with `U = G g G^T`, so the gradient of `U` at point
+    /// `xi` is the sum over tiles of `(A dy A^T)[xi] (o x tiles) * V[xi]^T (tiles x c)` and the
+    /// kernel's is `G^T (that) G`: per channel pair and tile, 16 (64 in 3-D) multiply-adds
+    /// instead of the direct sum's 36 (216) over each 2 x 2 (x 2) block. Jobs transform their
+    /// tiles of both operands and sum the products on the direct kernel's dots blocks; the jobs'
+    /// sums are added in order, and their size does not depend on the thread count, so neither
+    /// does the result.
+    ///
+    /// `None` where it does not pay (see [`Plan::weight_gradient_pays`]) or the input channels
+    /// fill too little of the vectors for the products.
+    pub(crate) fn weight_gradient<T: Elem>(
+        &self,
+        kerns: (&Kernel<T>, &VecKernel<T>),
+        n: usize,
+        x: &[T],
+        dy: &[T],
+    ) -> Option<Vec<T>> {
+        let lanes = kerns.0.wino(self.d3).3;
+        if !self.weight_gradient_pays(self.grad_job_tiles(lanes)) {
+            return None;
+        }
+        self.weight_gradient_always(kerns, n, x, dy)
+    }
+
+    /// Tiles per weight-gradient job, a multiple of the vector: as many as [`JOB_VALUES`] allow.
+    fn grad_job_tiles(&self, lanes: usize) -> usize {
+        (JOB_VALUES / (self.points() * (self.c + self.o)) / lanes).max(1) * lanes
+    }
+
+    /// Whether the Winograd weight gradient beats the direct dots kernel, by the layer timings of
+    /// the U-Net and CNN levels (`wino_timing`, 2 threads, AVX-512): it loses where jobs of
+    /// fewer than 32 tiles make the products' reductions short (3-D 64 -> 64 channels on 8^3:
+    /// 3.36 against 2.62 ms; 2-D 256 -> 128 on 16^2: 11.7 against 9.1), and in 2-D layers of few
+    /// channels, where the transforms cost as much as the products (16 -> 16 on 128^2: 2.58
+    /// against 2.29; 32 -> 32 on 64^2 even). It wins on 3-D 16 -> 16 on 32^3 (5.63 against
+    /// 6.42), 32 -> 16 (8.75 against 11.49), 2-D 128 -> 128 on 16^2 (2.47 against 4.21).
+    fn weight_gradient_pays(&self, ts: usize) -> bool {
+        ts >= 32 && (self.d3 || self.c + self.o >= 96)
+    }
+
+    /// [`Plan::weight_gradient`] wherever the products can run.
+    fn weight_gradient_always<T: Elem>(
+        &self,
+        (kern, vkern): (&Kernel<T>, &VecKernel<T>),
+        n: usize,
+        x: &[T],
+        dy: &[T],
+    ) -> Option<Vec<T>> {
+        let (c, o, points) = (self.c, self.o, self.points());
+        let [td, th, tw] = self.tiles;
+        let [_, hp, wp] = self.padded;
+        let src = self.src();
+        let (_, input, _, lanes) = kern.wino(self.d3);
+        let grad = kern.wino_dy(self.d3);
+        // The output gradient on the tiles' grid, zero past the output's end on each axis.
+        let grid = if self.d3 { self.tiles.map(|t| 2 * t) } else { [1, 2 * th, 2 * tw] };
+        let dsrc = Padded { ch: o, size: self.out, lo: [0; 3], dims: grid };
+        let (cs, dcs) = (src.cs(), dsrc.cs());
+        assert!(x.len() == n * src.xdim() && dy.len() == n * dsrc.xdim());
+        let gs = src.group(n).min(dsrc.group(n));
+        // Slack after both padded buffers for the whole vectors the transforms read past a run.
+        // SAFETY: the slack is zeroed and fill writes every value of each image before the
+        // group's jobs read it.
+        let mut xp = unsafe { uninit_vec::<T>(gs * src.len() + 2 * lanes + 2) };
+        xp[gs * src.len()..].fill(T::default());
+        // SAFETY: as for xp.
+        let mut dp = unsafe { uninit_vec::<T>(gs * dsrc.len() + 2 * lanes) };
+        dp[gs * dsrc.len()..].fill(T::default());
+        let ts = self.grad_job_tiles(lanes);
+        let prod = NtProduct::new(vkern, c, ts)?;
+        let rs = ts + lanes;
+        let (pv, pm) = (c * rs + PLANE_SKEW, o * rs + PLANE_SKEW);
+        let mut total = vec![T::default(); points * o * c];
+        for (xg, dg) in x.chunks(gs * src.xdim()).zip(dy.chunks(gs * dsrc.xdim())) {
+            let imgs = xg.len() / src.xdim();
+            xp[..imgs * src.len()]
+                .par_chunks_mut(src.len())
+                .zip(xg.par_chunks(src.xdim()))
+                .for_each(|(d, x)| src.fill(x, d));
+            dp[..imgs * dsrc.len()]
+                .par_chunks_mut(dsrc.len())
+                .zip(dg.par_chunks(dsrc.xdim()))
+                .for_each(|(d, y)| dsrc.fill(y, d));
+            let tiles = imgs * td * th * tw;
+            let (xp, dp) = (&xp, &dp);
+            // A fixed number of chunks of jobs, each summed by one task into its own sums (added
+            // in chunk order below): as many partial sums as chunks, whatever the thread count.
+            let jobs = tiles.div_ceil(ts);
+            let per_chunk = jobs.div_ceil(GRAD_CHUNKS.min(jobs));
+            let partials: Vec<Vec<T>> = (0..jobs.div_ceil(per_chunk))
+                .into_par_iter()
+                .map(|chunk| {
+                    let mut sum = vec![T::default(); points * o * c];
+                    let mut prod = prod.clone();
+                    for job in chunk * per_chunk..((chunk + 1) * per_chunk).min(jobs) {
+                        let (t0, t1) = (job * ts, ((job + 1) * ts).min(tiles));
+                        let (segs, calls) = self.segments(t0..t1, lanes);
+                        // Whole vectors of tiles enter the products; those past the job's last are zeroed.
+                        let (used, len) = (t1 - t0, (t1 - t0).next_multiple_of(lanes));
+                        T::with_scratch(points * (pv + pm), |buf| {
+                            let (v, m) = buf.split_at_mut(points * pv);
+                            // SAFETY: the row pointers start inside the padded channel (input) or the
+                            // output gradient's grid, and read at most `2 lanes + 2` (`2 lanes`) past
+                            // a run's start row, into the next rows, other images of the group or the
+                            // slack; `V` and `M` rows have `lanes` of slack after the job's `ts`
+                            // tiles, and the dots read `len <= rs` values of each row.
+                            unsafe {
+                                let rows = |Seg { img, tz, ty, tx, .. }: Seg, ci: usize| {
+                                    let base = xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx));
+                                    let mut rows = [base; 16];
+                                    for (r, row) in rows.iter_mut().enumerate().take(if self.d3 { 16 } else { 4 }) {
+                                        *row = base.add((r / 4) * hp * wp + (r % 4) * wp);
+                                    }
+                                    rows
+                                };
+                                let drows = |Seg { img, tz, ty, tx, .. }: Seg, k: usize| {
+                                    let base = dp.as_ptr().add((img * o + k) * dcs + dsrc.at(2 * tz, 2 * ty, 2 * tx));
+                                    let mut rows = [base; 16];
+                                    for (r, row) in rows.iter_mut().enumerate().take(if self.d3 { 4 } else { 2 }) {
+                                        *row = base.add((r / 2) * grid[1] * grid[2] + (r % 2) * grid[2]);
+                                    }
+                                    rows
+                                };
+                                for ci in 0..c {
+                                    for &(s, paired) in &calls {
+                                        let first = rows(segs[s], ci);
+                                        let (upper, n) = match paired {
+                                            true => (rows(segs[s + 1], ci), lanes),
+                                            false => (first.map(|p| p.add(lanes)), segs[s].len),
+                                        };
+                                        input(&[first, upper], n, v.as_mut_ptr().add(ci * rs + segs[s].at), pv);
+                                    }
+                                }
+                                for k in 0..o {
+                                    for &(s, paired) in &calls {
+                                        let first = drows(segs[s], k);
+                                        let (upper, n) = match paired {
+                                            true => (drows(segs[s + 1], k), lanes),
+                                            false => (first.map(|p| p.add(lanes)), segs[s].len),
+                                        };
+                                        grad(&[first, upper], n, m.as_mut_ptr().add(k * rs + segs[s].at), pm);
+                                    }
+                                }
+                                for xi in 0..points {
+                                    for r in 0..c {
+                                        v[xi * pv + r * rs..][used..len].fill(T::default());
+                                    }
+                                    for r in 0..o {
+                                        m[xi * pm + r * rs..][used..len].fill(T::default());
+                                    }
+                                }
+                                // Per point, the sums over the job's tiles (whole vectors; those past
+                                // its last are zero in both operands).
+                                for (xi, s) in sum.chunks_exact_mut(o * c).enumerate() {
+                                    prod.add((m.as_ptr().add(xi * pm), rs, o), (v.as_ptr().add(xi * pv), rs), len, s);
+                                }
+                            }
+                        });
+                    }
+                    sum
+                })
+                .collect();
+            for p in &partials {
+                total.iter_mut().zip(p).for_each(|(t, &v)| *t += v);
+            }
+        }
+        // G^T S G for every channel pair, into (o, c, [3,] 3, 3).
+        let taps = if self.d3 { 27 } else { 9 };
+        let mut dw = vec![T::default(); o * c * taps];
+        for (oc, out) in dw.chunks_exact_mut(taps).enumerate() {
+            let s = |xi: usize| total[xi * o * c + oc];
+            if self.d3 {
+                let k: [T; 27] = untransform_3d(s);
+                out.copy_from_slice(&k);
+            } else {
+                let k: [T; 9] = untransform_2d(s);
+                out.copy_from_slice(&k);
+            }
+        }
+        Some(dw)
+    }
+
     /// The products `M[xi] (o x tiles) = U[xi] (o x c) * V[xi] (c x tiles)` for each point `xi`
     /// over the first `groups` register-tile widths of tiles, rows `rs` and points `pv` (in `v`)
     /// and `pm` (in `m`) apart.
@@ -678,7 +986,8 @@ impl Plan {
 mod tests {
     use super::super::conv_direct::Kernels;
     use super::super::conv_direct::tests::{max_diff, values};
-    use super::super::conv_gemm::{conv_fwd_gemm, geometry, grad_x_gemm};
+    use super::super::conv_gemm::{conv_fwd_gemm, geometry, grad_w_gemm, grad_x_gemm};
+    use super::super::conv_vec::VecKernels;
     use super::*;
 
     /// `G g G^T` by hand for a kernel of ones: `G`'s row sums are `[1, 3/2, 1/2, 1]`, so point
@@ -757,7 +1066,7 @@ mod tests {
     /// 3 x 3 x 3 convolutions: odd and even sizes (a last half-empty tile plane, row and
     /// column), padding 0-2, channel counts on and off the register tile's rows, one tile per
     /// image, more jobs than images, rows of tiles paired in vectors, outputs stored in place.
-    fn check<T: Elem + From<f32> + Into<f64>>(kern: &Kernel<T>, tol: f64) {
+    fn check<T: Elem + VecKernels + From<f32> + Into<f64>>(kern: &Kernel<T>, tol: f64) {
         // (n, c, o, [d, h, w], pad); depth 0 for a 2-D case.
         let cases: &[(usize, usize, usize, [usize; 3], usize)] = &[
             (2, 8, 16, [0, 7, 9], 1),
@@ -794,6 +1103,19 @@ mod tests {
             let refr = conv_fwd_gemm(&g, &x, &wt);
             assert!(max_diff(&ours, &refr) < tol, "forward {case:?}: {}", max_diff(&ours, &refr));
             let dy: Vec<T> = values(refr.len(), 0.53);
+            // The weight gradient, with every channel-vectorised build for its products, sums
+            // over every position of the batch: its tolerance grows with their count. It is
+            // declined where the input channels fill too little of the vectors.
+            let refr = grad_w_gemm(&g, &x, &dy);
+            let wtol = tol * ((n * g.out.iter().product::<usize>()) as f64).sqrt();
+            for vk in T::vec_kernels() {
+                match plan.weight_gradient_always((kern, &vk), n, &x, &dy) {
+                    Some(ours) => {
+                        assert!(max_diff(&ours, &refr) < wtol, "weight gradient {case:?}: {}", max_diff(&ours, &refr))
+                    }
+                    None => assert!(c % vk.lanes() != 0, "weight gradient declined {case:?}"),
+                }
+            }
             let fp = g.flip_pad().unwrap();
             let plan = Plan::new(kern, (o, c), g.out, fp, d3).expect("the gradient's plan");
             let ours = plan.run(kern, n, &dy, &plan.weights(&wt, true));
@@ -857,6 +1179,17 @@ mod tests {
         };
         let plan = Plan::forward::<f32>(&geom3([3, 3, 3], 1)).expect("3-D 3 x 3 x 3");
         assert!(plan.1.d3 && plan.1.points() == 64 && plan.1.tiles == [4, 4, 4]);
+        // The weight gradient: 3-D levels of the U-Net with long enough jobs, 2-D layers with
+        // many channels.
+        let wg = |c: usize, o: usize, size: [usize; 3], d3: bool| {
+            let pad = if d3 { [1; 3] } else { [0, 1, 1] };
+            let p = Plan::new(&kern, (c, o), size, pad, d3).unwrap();
+            p.weight_gradient_pays(p.grad_job_tiles(16))
+        };
+        assert!(wg(16, 16, [32, 32, 32], true) && wg(32, 32, [16, 16, 16], true));
+        assert!(!wg(64, 64, [8, 8, 8], true), "3-D jobs of 16 tiles");
+        assert!(wg(128, 128, [1, 16, 16], false) && wg(32, 64, [1, 14, 14], false));
+        assert!(!wg(16, 16, [1, 128, 128], false) && !wg(256, 128, [1, 16, 16], false));
         assert!(Plan::forward::<f32>(&geom3([1, 3, 3], 1)).is_none(), "3-D 1 x 3 x 3");
         assert!(Plan::forward::<f32>(&geom3([3, 3, 3], 2)).is_none(), "3-D stride 2");
         // One 4 x 4 x 4 image: 8 tiles, under two register-tile widths.
@@ -926,6 +1259,27 @@ mod tests {
                         weights * 1e3,
                         direct / wino
                     );
+                    // The weight gradient: the direct dots kernel (or the best build's path)
+                    // against Winograd's.
+                    let dy: Vec<f32> = values(n * o * g.out.iter().product::<usize>(), 0.53);
+                    let direct_w = || match DirectPlan::new(&kern, false, (c, o), g.size, g.k, g.pad, [1; 3]) {
+                        Some(p) => p.grad_w(&kern, n, &x, &dy),
+                        None => grad_w_gemm(&g, &x, &dy),
+                    };
+                    let vk = f32::vec_kernels().into_iter().next().expect("a vector build");
+                    if let Some(ours) = plan.weight_gradient_always((&kern, &vk), n, &x, &dy) {
+                        let diff = max_diff(&direct_w(), &ours);
+                        let dw = best(&|| drop(direct_w()));
+                        let ww = best(&|| drop(plan.weight_gradient_always((&kern, &vk), n, &x, &dy)));
+                        let taken = plan.weight_gradient_pays(plan.grad_job_tiles(kern.wino(d > 0).3));
+                        println!(
+                            "    weight gradient: direct {:.2} ms, winograd {:.2} ms, x{:.2} (max diff {diff:.1e}){}",
+                            dw * 1e3,
+                            ww * 1e3,
+                            dw / ww,
+                            if taken { ", taken" } else { "" }
+                        );
+                    }
                 });
             }
         }
