@@ -88,7 +88,7 @@ type DotsFn<T> = unsafe fn(a: &[*const T], b: &[*const T], len: usize, out: &mut
 /// The kernels, on the vector types of [`super::vector`].
 #[cfg(target_arch = "x86_64")]
 mod simd {
-    use super::super::conv_wino::simd as wino;
+    use super::super::conv_wino::{Rows, simd as wino};
     use super::super::vector::Vector;
     use std::arch::x86_64::*;
 
@@ -190,12 +190,12 @@ mod simd {
                     unsafe { dots::<$v, $gm, $gn>(a, b, len, out) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_in2(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize) {
+                unsafe fn wino_in2(rows: Rows<T>, len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::input::<$v, false>(rows, len, out, ld) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_in3(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize) {
+                unsafe fn wino_in3(rows: Rows<T>, len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::input::<$v, true>(rows, len, out, ld) }
                 }
@@ -210,12 +210,12 @@ mod simd {
                     unsafe { wino::output::<$v, true>(m, ld, len, y, ly) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_dy2(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize) {
+                unsafe fn wino_dy2(rows: Rows<T>, len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::gradient::<$v, false>(rows, len, out, ld) }
                 }
                 #[target_feature(enable = $features)]
-                unsafe fn wino_dy3(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize) {
+                unsafe fn wino_dy3(rows: Rows<T>, len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
                     unsafe { wino::gradient::<$v, true>(rows, len, out, ld) }
                 }
@@ -839,7 +839,7 @@ pub(crate) mod tests {
 
     unsafe fn noop<T>(_: *const T, _: &[usize], _: *const T, _: *mut T, _: usize, _: usize) {}
     unsafe fn noop_dots<T>(_: &[*const T], _: &[*const T], _: usize, _: &mut [T]) {}
-    unsafe fn noop_in<T>(_: &[[*const T; 16]; 2], _: usize, _: *mut T, _: usize) {}
+    unsafe fn noop_in<T>(_: super::super::conv_wino::Rows<T>, _: usize, _: *mut T, _: usize) {}
     unsafe fn noop_out<T>(_: *const T, _: usize, _: usize, _: [*mut T; 2], _: [usize; 2]) {}
 
     /// The plan declines what does not fit and what would drop most of its work.

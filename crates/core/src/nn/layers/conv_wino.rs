@@ -54,6 +54,9 @@ const PLANE_SKEW: usize = 16;
 /// thread count (one per job cost as much as the products on the U-Net 3-D's 16-channel level).
 const GRAD_CHUNKS: usize = 16;
 
+/// Values per task of the weight gradient's sum over chunks.
+const SUM_TASK: usize = 16 << 10;
+
 /// Values of `V` and `M` one job holds: 128 Ki (512 KiB of f32), sized for a core's L2 cache.
 const JOB_VALUES: usize = 1 << 17;
 
@@ -70,14 +73,34 @@ struct Seg {
     at: usize,
 }
 
-/// `input(rows, len, out, ld)`: for the `len` tiles whose padded input rows start at `rows[0]`
-/// (2-D: the first 4, the tile's rows; 3-D: row `i` of plane `k` at `rows[0][4 k + i]`; tile `t`
-/// at columns `2 t .. 2 t + 3` of each), stores point `xi` of the transformed tile `t` at
-/// `out[xi * ld + t]` (2-D: 16 points `4 a + b`; 3-D: 64, `16 a + 4 b + c` with `a` along depth).
-/// The upper half of each vector of tiles is read through `rows[1]`: `rows[0] + lanes` for one
-/// run of tiles, or the rows of a second run of `lanes / 2` tiles when `len` is one vector and
-/// each run has half of it (see [`Plan::run`]).
-pub(crate) type InputFn<T> = unsafe fn(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize);
+/// The rows a transform reads: row `i` of plane `k` at `base[0] + k * strides[0] + i * strides[1]`,
+/// and the upper half of each vector of tiles at the same offsets from `base[1]`: `base[0] +
+/// lanes` for one run of tiles, or the start of a second run of `lanes / 2` tiles when the call
+/// has one vector and each run half of it (see [`Plan::run`]). Two pointers and two strides:
+/// filling arrays of 16 row pointers per call took about a tenth of U-Net 2-D inference.
+#[derive(Clone, Copy)]
+pub(crate) struct Rows<T> {
+    pub(crate) base: [*const T; 2],
+    pub(crate) strides: [usize; 2],
+}
+
+impl<T> Rows<T> {
+    /// Row `i` of plane `k` of half `h`.
+    ///
+    /// # Safety
+    /// The row lies inside the allocation of `base[h]`.
+    #[inline(always)]
+    unsafe fn at(self, h: usize, k: usize, i: usize) -> *const T {
+        // SAFETY: guaranteed by the caller.
+        unsafe { self.base[h].add(k * self.strides[0] + i * self.strides[1]) }
+    }
+}
+
+/// `input(rows, len, out, ld)`: for the `len` tiles whose padded input rows are `rows` (2-D:
+/// rows 0-3 of plane 0; 3-D: rows 0-3 of planes 0-3; tile `t` at columns `2 t .. 2 t + 3` of
+/// each), stores point `xi` of the transformed tile `t` at `out[xi * ld + t]` (2-D: 16 points
+/// `4 a + b`; 3-D: 64, `16 a + 4 b + c` with `a` along depth).
+pub(crate) type InputFn<T> = unsafe fn(rows: Rows<T>, len: usize, out: *mut T, ld: usize);
 /// `output(m, ld, len, y, ly)`: for the `len` tiles whose points lie at `m[xi * ld + t]`, stores
 /// the outputs `A^T m A` of tile `t` at `y[0][z * ly[1] + i * ly[0] + 2 t + j]` (row `i`, column
 /// `j`, output plane `z` in 3-D); the upper half of each vector of tiles goes through `y[1]`
@@ -86,11 +109,10 @@ pub(crate) type InputFn<T> = unsafe fn(rows: &[[*const T; 16]; 2], len: usize, o
 pub(crate) type OutputFn<T> = unsafe fn(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: [usize; 2]);
 
 /// `gradient(rows, len, out, ld)`: for the `len` tiles whose 2 x 2 (x 2) blocks of the output
-/// gradient lie in the rows `rows[0]` (2-D: the first 2; 3-D: row `i` of plane `z` at
-/// `rows[0][2 z + i]`; tile `t` at columns `2 t, 2 t + 1`), stores point `xi` of `A dy A^T`
-/// (along depth too in 3-D) at `out[xi * ld + t]`, points numbered as by [`InputFn`]. The upper
-/// half of each vector of tiles is read through `rows[1]`, as for the input.
-pub(crate) type GradFn<T> = unsafe fn(rows: &[[*const T; 16]; 2], len: usize, out: *mut T, ld: usize);
+/// gradient lie in `rows` (2-D: rows 0-1 of plane 0; 3-D: rows 0-1 of planes 0-1; tile `t` at
+/// columns `2 t, 2 t + 1`), stores point `xi` of `A dy A^T` (along depth too in 3-D) at
+/// `out[xi * ld + t]`, points numbered as by [`InputFn`].
+pub(crate) type GradFn<T> = unsafe fn(rows: Rows<T>, len: usize, out: *mut T, ld: usize);
 
 /// The transforms, on the vector types of [`super::vector`]. No closures here: a closure is not
 /// compiled with its caller's target features, and the intrinsics would not be inlined.
@@ -160,13 +182,13 @@ pub(super) mod simd {
 
     /// The input transform of `V::LANES` tiles from tile `t` on (see [`super::InputFn`]).
     #[inline(always)]
-    unsafe fn input_at<V: Shuffle, const D3: bool>(rows: &[[*const V::T; 16]; 2], t: usize, out: *mut V::T, ld: usize) {
+    unsafe fn input_at<V: Shuffle, const D3: bool>(rows: super::Rows<V::T>, t: usize, out: *mut V::T, ld: usize) {
         // SAFETY: guaranteed by the caller of `input`.
         unsafe {
             if !D3 {
                 let mut d = [[V::zero(); 4]; 4];
                 for (i, di) in d.iter_mut().enumerate() {
-                    *di = columns(runs::<V>(rows[0][i], rows[1][i], t));
+                    *di = columns(runs::<V>(rows.at(0, 0, i), rows.at(1, 0, i), t));
                 }
                 return transform_2d(d, out, ld, t);
             }
@@ -183,7 +205,7 @@ pub(super) mod simd {
     /// stored from point `16 a` on. Called with constants, so that `plus` is resolved.
     #[inline(always)]
     unsafe fn depth_point<V: Shuffle>(
-        rows: &[[*const V::T; 16]; 2],
+        rows: super::Rows<V::T>,
         t: usize,
         out: *mut V::T,
         ld: usize,
@@ -193,8 +215,10 @@ pub(super) mod simd {
         unsafe {
             let mut d = [[V::zero(); 4]; 4];
             for (i, di) in d.iter_mut().enumerate() {
-                let (j0, j1) = (4 * k0 + i, 4 * k1 + i);
-                let (r0, r1) = (runs::<V>(rows[0][j0], rows[1][j0], t), runs::<V>(rows[0][j1], rows[1][j1], t));
+                let (r0, r1) = (
+                    runs::<V>(rows.at(0, k0, i), rows.at(1, k0, i), t),
+                    runs::<V>(rows.at(0, k1, i), rows.at(1, k1, i), t),
+                );
                 let mut e = [V::zero(); 4];
                 for j in 0..4 {
                     e[j] = if plus { V::add(r0[j], r1[j]) } else { V::sub(r0[j], r1[j]) };
@@ -216,7 +240,7 @@ pub(super) mod simd {
     /// 64 with `D3`).
     #[inline(always)]
     pub(crate) unsafe fn input<V: Shuffle, const D3: bool>(
-        rows: &[[*const V::T; 16]; 2],
+        rows: super::Rows<V::T>,
         len: usize,
         out: *mut V::T,
         ld: usize,
@@ -314,19 +338,14 @@ pub(super) mod simd {
     /// The output-gradient transform of `V::LANES` tiles from tile `t` on (see
     /// [`super::GradFn`]).
     #[inline(always)]
-    unsafe fn gradient_at<V: Shuffle, const D3: bool>(
-        rows: &[[*const V::T; 16]; 2],
-        t: usize,
-        out: *mut V::T,
-        ld: usize,
-    ) {
+    unsafe fn gradient_at<V: Shuffle, const D3: bool>(rows: super::Rows<V::T>, t: usize, out: *mut V::T, ld: usize) {
         // SAFETY: guaranteed by the caller of `gradient`.
         unsafe {
             // Per plane and row of the 2 x 2 (x 2) blocks: their two columns, then `A` along the row.
             let mut e = [[[V::zero(); 4]; 2]; 2];
             for (z, ez) in e.iter_mut().enumerate().take(if D3 { 2 } else { 1 }) {
                 for (i, ei) in ez.iter_mut().enumerate() {
-                    let (p, q) = (rows[0][2 * z + i].add(2 * t), rows[1][2 * z + i].add(2 * t));
+                    let (p, q) = (rows.at(0, z, i).add(2 * t), rows.at(1, z, i).add(2 * t));
                     let (c0, c1) = V::deinterleave(V::load(p), V::load(q));
                     *ei = a_col(c0, c1);
                 }
@@ -359,7 +378,7 @@ pub(super) mod simd {
     /// it), and `out + xi * ld .. + lanes` writable for each point `xi` (16, or 64 with `D3`).
     #[inline(always)]
     pub(crate) unsafe fn gradient<V: Shuffle, const D3: bool>(
-        rows: &[[*const V::T; 16]; 2],
+        rows: super::Rows<V::T>,
         len: usize,
         out: *mut V::T,
         ld: usize,
@@ -668,22 +687,18 @@ impl Plan {
                     // planes `2 tz + z < Do`, rows `2 ty + i < Ho` and columns `< Wo`, and so do
                     // the stores in place (`direct`), which write exactly the run's own blocks.
                     unsafe {
-                        let rows = |Seg { img, tz, ty, tx, .. }: Seg, ci: usize| {
-                            let base = xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx));
-                            let mut rows = [base; 16];
-                            for (r, row) in rows.iter_mut().enumerate().take(if self.d3 { 16 } else { 4 }) {
-                                *row = base.add((r / 4) * hp * wp + (r % 4) * wp);
-                            }
-                            rows
+                        let base = |Seg { img, tz, ty, tx, .. }: Seg, ci: usize| {
+                            xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx))
                         };
                         for ci in 0..c {
                             for &(s, paired) in &calls {
-                                let first = rows(segs[s], ci);
+                                let first = base(segs[s], ci);
                                 let (upper, len) = match paired {
-                                    true => (rows(segs[s + 1], ci), lanes),
-                                    false => (first.map(|p| p.add(lanes)), segs[s].len),
+                                    true => (base(segs[s + 1], ci), lanes),
+                                    false => (first.add(lanes), segs[s].len),
                                 };
-                                input(&[first, upper], len, v.as_mut_ptr().add(ci * rs + segs[s].at), pv);
+                                let rows = Rows { base: [first, upper], strides: [hp * wp, wp] };
+                                input(rows, len, v.as_mut_ptr().add(ci * rs + segs[s].at), pv);
                             }
                         }
                         self.products(tile, &offs, (rs, pv, pm), (t1 - t0).div_ceil(nb), u, v, m);
@@ -871,40 +886,32 @@ impl Plan {
                             // slack; `V` and `M` rows have `lanes` of slack after the job's `ts`
                             // tiles, and the dots read `len <= rs` values of each row.
                             unsafe {
-                                let rows = |Seg { img, tz, ty, tx, .. }: Seg, ci: usize| {
-                                    let base = xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx));
-                                    let mut rows = [base; 16];
-                                    for (r, row) in rows.iter_mut().enumerate().take(if self.d3 { 16 } else { 4 }) {
-                                        *row = base.add((r / 4) * hp * wp + (r % 4) * wp);
-                                    }
-                                    rows
+                                let base = |Seg { img, tz, ty, tx, .. }: Seg, ci: usize| {
+                                    xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx))
                                 };
-                                let drows = |Seg { img, tz, ty, tx, .. }: Seg, k: usize| {
-                                    let base = dp.as_ptr().add((img * o + k) * dcs + dsrc.at(2 * tz, 2 * ty, 2 * tx));
-                                    let mut rows = [base; 16];
-                                    for (r, row) in rows.iter_mut().enumerate().take(if self.d3 { 4 } else { 2 }) {
-                                        *row = base.add((r / 2) * grid[1] * grid[2] + (r % 2) * grid[2]);
-                                    }
-                                    rows
+                                let dbase = |Seg { img, tz, ty, tx, .. }: Seg, k: usize| {
+                                    dp.as_ptr().add((img * o + k) * dcs + dsrc.at(2 * tz, 2 * ty, 2 * tx))
                                 };
                                 for ci in 0..c {
                                     for &(s, paired) in &calls {
-                                        let first = rows(segs[s], ci);
+                                        let first = base(segs[s], ci);
                                         let (upper, n) = match paired {
-                                            true => (rows(segs[s + 1], ci), lanes),
-                                            false => (first.map(|p| p.add(lanes)), segs[s].len),
+                                            true => (base(segs[s + 1], ci), lanes),
+                                            false => (first.add(lanes), segs[s].len),
                                         };
-                                        input(&[first, upper], n, v.as_mut_ptr().add(ci * rs + segs[s].at), pv);
+                                        let rows = Rows { base: [first, upper], strides: [hp * wp, wp] };
+                                        input(rows, n, v.as_mut_ptr().add(ci * rs + segs[s].at), pv);
                                     }
                                 }
                                 for k in 0..o {
                                     for &(s, paired) in &calls {
-                                        let first = drows(segs[s], k);
+                                        let first = dbase(segs[s], k);
                                         let (upper, n) = match paired {
-                                            true => (drows(segs[s + 1], k), lanes),
-                                            false => (first.map(|p| p.add(lanes)), segs[s].len),
+                                            true => (dbase(segs[s + 1], k), lanes),
+                                            false => (first.add(lanes), segs[s].len),
                                         };
-                                        grad(&[first, upper], n, m.as_mut_ptr().add(k * rs + segs[s].at), pm);
+                                        let rows = Rows { base: [first, upper], strides: [grid[1] * grid[2], grid[2]] };
+                                        grad(rows, n, m.as_mut_ptr().add(k * rs + segs[s].at), pm);
                                     }
                                 }
                                 for xi in 0..points {
@@ -926,14 +933,17 @@ impl Plan {
                     sum
                 })
                 .collect();
-            for p in &partials {
-                total.iter_mut().zip(p).for_each(|(t, &v)| *t += v);
-            }
+            // The chunks' sums in chunk order, element by element, in parallel over the elements.
+            total.par_chunks_mut(SUM_TASK).enumerate().for_each(|(i, t)| {
+                for p in &partials {
+                    t.iter_mut().zip(&p[i * SUM_TASK..]).for_each(|(t, &v)| *t += v);
+                }
+            });
         }
         // G^T S G for every channel pair, into (o, c, [3,] 3, 3).
         let taps = if self.d3 { 27 } else { 9 };
         let mut dw = vec![T::default(); o * c * taps];
-        for (oc, out) in dw.chunks_exact_mut(taps).enumerate() {
+        dw.par_chunks_exact_mut(taps).enumerate().for_each(|(oc, out)| {
             let s = |xi: usize| total[xi * o * c + oc];
             if self.d3 {
                 let k: [T; 27] = untransform_3d(s);
@@ -942,7 +952,7 @@ impl Plan {
                 let k: [T; 9] = untransform_2d(s);
                 out.copy_from_slice(&k);
             }
-        }
+        });
         Some(dw)
     }
 
