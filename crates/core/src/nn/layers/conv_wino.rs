@@ -235,7 +235,7 @@ pub(super) mod simd {
     /// # Safety
     /// The CPU must have `V`'s instructions; with `lanes = len.next_multiple_of(LANES)`, each
     /// row read (4, or 16 with `D3`) is readable from its start to `2 lanes + 2` past it (or,
-    /// with a second run's rows in `rows[1]` and `len == LANES`, each row of both runs to
+    /// with a second run's rows from `rows.base[1]` and `len == LANES`, each row of both runs to
     /// `LANES + 2` past it), and `out + xi * ld .. + lanes` writable for each point `xi` (16, or
     /// 64 with `D3`).
     #[inline(always)]
@@ -374,8 +374,9 @@ pub(super) mod simd {
     /// # Safety
     /// The CPU must have `V`'s instructions; with `lanes = len.next_multiple_of(LANES)`, each
     /// row read (2, or 4 with `D3`) is readable from its start to `2 lanes` past it (or, with a
-    /// second run's rows in `rows[1]` and `len == LANES`, each row of both runs to `LANES` past
-    /// it), and `out + xi * ld .. + lanes` writable for each point `xi` (16, or 64 with `D3`).
+    /// second run's rows from `rows.base[1]` and `len == LANES`, each row of both runs to
+    /// `LANES` past it), and `out + xi * ld .. + lanes` writable for each point `xi` (16, or 64
+    /// with `D3`).
     #[inline(always)]
     pub(crate) unsafe fn gradient<V: Shuffle, const D3: bool>(
         rows: super::Rows<V::T>,
@@ -388,6 +389,34 @@ pub(super) mod simd {
             for t in (0..len).step_by(V::LANES) {
                 gradient_at::<V, D3>(rows, t, out, ld);
             }
+        }
+    }
+}
+
+/// Runs `transform` (the input's or the output gradient's) over a job's calls ([`Plan::segments`])
+/// for `ch` channels: channel `k`'s rows of run `seg` start at `base(seg, k)`, `strides` apart
+/// (planes, rows), and its points go to `out + k * rs + seg.at`, `ld` apart.
+///
+/// # Safety
+/// Every call's rows and points lie where `transform` may read and write them (see [`InputFn`]).
+#[allow(clippy::type_complexity)]
+unsafe fn transform_runs<T>(
+    transform: InputFn<T>,
+    (segs, calls): (&[Seg], &[(usize, bool)]),
+    lanes: usize,
+    (ch, base, strides): (usize, impl Fn(Seg, usize) -> *const T, [usize; 2]),
+    (out, rs, ld): (*mut T, usize, usize),
+) {
+    for k in 0..ch {
+        for &(s, paired) in calls {
+            let first = base(segs[s], k);
+            let (upper, len) = match paired {
+                true => (base(segs[s + 1], k), lanes),
+                // SAFETY: the upper half of the run's own vectors, inside its rows' reach.
+                false => (unsafe { first.add(lanes) }, segs[s].len),
+            };
+            // SAFETY: guaranteed by the caller.
+            unsafe { transform(Rows { base: [first, upper], strides }, len, out.add(k * rs + segs[s].at), ld) };
         }
     }
 }
@@ -690,17 +719,13 @@ impl Plan {
                         let base = |Seg { img, tz, ty, tx, .. }: Seg, ci: usize| {
                             xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx))
                         };
-                        for ci in 0..c {
-                            for &(s, paired) in &calls {
-                                let first = base(segs[s], ci);
-                                let (upper, len) = match paired {
-                                    true => (base(segs[s + 1], ci), lanes),
-                                    false => (first.add(lanes), segs[s].len),
-                                };
-                                let rows = Rows { base: [first, upper], strides: [hp * wp, wp] };
-                                input(rows, len, v.as_mut_ptr().add(ci * rs + segs[s].at), pv);
-                            }
-                        }
+                        transform_runs(
+                            input,
+                            (&segs, &calls),
+                            lanes,
+                            (c, base, [hp * wp, wp]),
+                            (v.as_mut_ptr(), rs, pv),
+                        );
                         self.products(tile, &offs, (rs, pv, pm), (t1 - t0).div_ceil(nb), u, v, m);
                         // One run's outputs from `yb` into output channel `k`.
                         let copy = |Seg { img, tz, ty, tx, len, .. }: Seg, k: usize, yb: *const T| {
@@ -892,28 +917,21 @@ impl Plan {
                                 let dbase = |Seg { img, tz, ty, tx, .. }: Seg, k: usize| {
                                     dp.as_ptr().add((img * o + k) * dcs + dsrc.at(2 * tz, 2 * ty, 2 * tx))
                                 };
-                                for ci in 0..c {
-                                    for &(s, paired) in &calls {
-                                        let first = base(segs[s], ci);
-                                        let (upper, n) = match paired {
-                                            true => (base(segs[s + 1], ci), lanes),
-                                            false => (first.add(lanes), segs[s].len),
-                                        };
-                                        let rows = Rows { base: [first, upper], strides: [hp * wp, wp] };
-                                        input(rows, n, v.as_mut_ptr().add(ci * rs + segs[s].at), pv);
-                                    }
-                                }
-                                for k in 0..o {
-                                    for &(s, paired) in &calls {
-                                        let first = dbase(segs[s], k);
-                                        let (upper, n) = match paired {
-                                            true => (dbase(segs[s + 1], k), lanes),
-                                            false => (first.add(lanes), segs[s].len),
-                                        };
-                                        let rows = Rows { base: [first, upper], strides: [grid[1] * grid[2], grid[2]] };
-                                        grad(rows, n, m.as_mut_ptr().add(k * rs + segs[s].at), pm);
-                                    }
-                                }
+                                transform_runs(
+                                    input,
+                                    (&segs, &calls),
+                                    lanes,
+                                    (c, base, [hp * wp, wp]),
+                                    (v.as_mut_ptr(), rs, pv),
+                                );
+                                let strides = [grid[1] * grid[2], grid[2]];
+                                transform_runs(
+                                    grad,
+                                    (&segs, &calls),
+                                    lanes,
+                                    (o, dbase, strides),
+                                    (m.as_mut_ptr(), rs, pm),
+                                );
                                 for xi in 0..points {
                                     for r in 0..c {
                                         v[xi * pv + r * rs..][used..len].fill(T::default());
