@@ -746,9 +746,9 @@ pub(super) fn conv_fwd_gemm<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
     y
 }
 
-/// The weight gradient: Winograd for the 3 x 3 (x 3) stride-1 layers it takes (and whose input
-/// channels fill the vectors), else the direct dots kernel, the channel-vectorised kernel or
-/// im2col + GEMM.
+/// The weight gradient: Winograd for the 3 x 3 (x 3) stride-1 layers where it pays and the input
+/// channels fill the vectors ([`WinoPlan::weight_gradient`]), else the direct dots kernel, the
+/// channel-vectorised kernel or im2col + GEMM.
 fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
     if let Some((kern, plan)) = WinoPlan::forward::<T>(g)
         && let Some(dw) = T::vec_kernel().and_then(|vk| plan.weight_gradient((&kern, &vk), g.n, x, dy))

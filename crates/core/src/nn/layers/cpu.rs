@@ -241,8 +241,9 @@ pub(crate) unsafe fn mm_strided<T: Elem>(
 
 /// `dst[c * dst_ld + r] = src[r * src_ld + c]` for `r < rows`, `c < cols`: a transpose in
 /// square blocks, so that both sides touch a few cache lines at a time. Values of 4 or 8 bytes
-/// move in 8 x 8 or 4 x 4 blocks of AVX registers where the CPU has AVX (about 0.25 instructions
-/// a value, against two for the scalar copy: the scalar one took 5.5 % of a DCGAN training step).
+/// move in 8 x 8 or 4 x 4 blocks of AVX registers where the CPU has AVX (40 instructions per 64
+/// values, against two a value for the scalar copy). In a DCGAN training profile the transpose's
+/// share went from 5.7 % to 4.8 % with it; the rest is its data's trip through memory.
 pub(crate) fn transpose<T: Copy>(src: &[T], src_ld: usize, dst: &mut [T], dst_ld: usize, (rows, cols): (usize, usize)) {
     if rows == 0 || cols == 0 {
         return;
