@@ -192,12 +192,12 @@ mod simd {
                 #[target_feature(enable = $features)]
                 unsafe fn wino_in2(rows: Rows<T>, len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
-                    unsafe { wino::input::<$v, false>(rows, len, out, ld) }
+                    unsafe { wino::transform::<$v, false, false>(rows, len, out, ld) }
                 }
                 #[target_feature(enable = $features)]
                 unsafe fn wino_in3(rows: Rows<T>, len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
-                    unsafe { wino::input::<$v, true>(rows, len, out, ld) }
+                    unsafe { wino::transform::<$v, true, false>(rows, len, out, ld) }
                 }
                 #[target_feature(enable = $features)]
                 unsafe fn wino_out2(m: *const T, ld: usize, len: usize, y: [*mut T; 2], ly: [usize; 2]) {
@@ -212,12 +212,12 @@ mod simd {
                 #[target_feature(enable = $features)]
                 unsafe fn wino_dy2(rows: Rows<T>, len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
-                    unsafe { wino::gradient::<$v, false>(rows, len, out, ld) }
+                    unsafe { wino::transform::<$v, false, true>(rows, len, out, ld) }
                 }
                 #[target_feature(enable = $features)]
                 unsafe fn wino_dy3(rows: Rows<T>, len: usize, out: *mut T, ld: usize) {
                     // SAFETY: forwarded; the attribute enables the instructions.
-                    unsafe { wino::gradient::<$v, true>(rows, len, out, ld) }
+                    unsafe { wino::transform::<$v, true, true>(rows, len, out, ld) }
                 }
                 super::Kernel {
                     mr: $mr,

@@ -141,7 +141,7 @@ pub(super) mod simd {
     /// second vector of each from `upper` (`row + LANES` along one row).
     #[inline(always)]
     unsafe fn runs<V: Vector>(row: *const V::T, upper: *const V::T, t: usize) -> [V; 4] {
-        // SAFETY: guaranteed by the caller of `input`.
+        // SAFETY: guaranteed by the caller of `transform`.
         unsafe {
             let (p, q) = (row.add(2 * t), upper.add(2 * t));
             [V::load(p), V::load(q), V::load(p.add(2)), V::load(q.add(2))]
@@ -163,7 +163,7 @@ pub(super) mod simd {
     /// stored at `out + (4 a + b) ld + t`.
     #[inline(always)]
     unsafe fn transform_2d<V: Vector>(d: [[V; 4]; 4], out: *mut V::T, ld: usize, t: usize) {
-        // SAFETY: guaranteed by the caller of `input`.
+        // SAFETY: guaranteed by the caller of `transform`.
         unsafe {
             // Down the columns, then along the rows.
             let mut c = [[V::zero(); 4]; 4];
@@ -184,7 +184,7 @@ pub(super) mod simd {
     /// The input transform of `V::LANES` tiles from tile `t` on (see [`super::InputFn`]).
     #[inline(always)]
     unsafe fn input_at<V: Shuffle, const D3: bool>(rows: super::Rows<V::T>, t: usize, out: *mut V::T, ld: usize) {
-        // SAFETY: guaranteed by the caller of `input`.
+        // SAFETY: guaranteed by the caller of `transform`.
         unsafe {
             if !D3 {
                 let mut d = [[V::zero(); 4]; 4];
@@ -212,7 +212,7 @@ pub(super) mod simd {
         ld: usize,
         (a, k0, k1, plus): (usize, usize, usize, bool),
     ) {
-        // SAFETY: guaranteed by the caller of `input`.
+        // SAFETY: guaranteed by the caller of `transform`.
         unsafe {
             let mut d = [[V::zero(); 4]; 4];
             for (i, di) in d.iter_mut().enumerate() {
@@ -230,17 +230,18 @@ pub(super) mod simd {
         }
     }
 
-    /// See [`super::InputFn`], in whole vectors of tiles: up to `LANES - 1` tiles past `len` are
-    /// transformed too (from whatever the padded buffer holds there) and stored past `len`.
+    /// See [`super::InputFn`] (the input's transform) and, with `GRAD`, [`super::GradFn`] (the
+    /// output gradient's), in whole vectors of tiles: up to `LANES - 1` tiles past `len` are
+    /// transformed too (from whatever the buffer holds there) and stored past `len`.
     ///
     /// # Safety
     /// The CPU must have `V`'s instructions; with `lanes = len.next_multiple_of(LANES)`, each
-    /// row read (4, or 16 with `D3`) is readable from its start to `2 lanes + 2` past it (or,
-    /// with a second run's rows from `rows.base[1]` and `len == LANES`, each row of both runs to
-    /// `LANES + 2` past it), and `out + xi * ld .. + lanes` writable for each point `xi` (16, or
-    /// 64 with `D3`).
+    /// row read (input: 4, or 16 with `D3`; gradient: 2, or 4) is readable from its start to
+    /// `2 lanes + 2` past it (or, with a second run's rows from `rows.base[1]` and `len ==
+    /// LANES`, each row of both runs to `LANES + 2` past it), and `out + xi * ld .. + lanes`
+    /// writable for each point `xi` (16, or 64 with `D3`).
     #[inline(always)]
-    pub(crate) unsafe fn input<V: Shuffle, const D3: bool>(
+    pub(crate) unsafe fn transform<V: Shuffle, const D3: bool, const GRAD: bool>(
         rows: super::Rows<V::T>,
         len: usize,
         out: *mut V::T,
@@ -249,7 +250,11 @@ pub(super) mod simd {
         // SAFETY: forwarded.
         unsafe {
             for t in (0..len).step_by(V::LANES) {
-                input_at::<V, D3>(rows, t, out, ld);
+                if GRAD {
+                    gradient_at::<V, D3>(rows, t, out, ld);
+                } else {
+                    input_at::<V, D3>(rows, t, out, ld);
+                }
             }
         }
     }
@@ -337,10 +342,10 @@ pub(super) mod simd {
     }
 
     /// The output-gradient transform of `V::LANES` tiles from tile `t` on (see
-    /// [`super::GradFn`]).
+    /// [`super::GradFn`]); its rows are read to `2 LANES` past `2 t`.
     #[inline(always)]
     unsafe fn gradient_at<V: Shuffle, const D3: bool>(rows: super::Rows<V::T>, t: usize, out: *mut V::T, ld: usize) {
-        // SAFETY: guaranteed by the caller of `gradient`.
+        // SAFETY: guaranteed by the caller of `transform`.
         unsafe {
             // Per plane and row of the 2 x 2 (x 2) blocks: their two columns, then `A` along the row.
             let mut e = [[[V::zero(); 4]; 2]; 2];
@@ -365,30 +370,6 @@ pub(super) mod simd {
                         m0.store(out.add((a * 4 + b) * ld + t));
                     }
                 }
-            }
-        }
-    }
-
-    /// See [`super::GradFn`], in whole vectors of tiles: up to `LANES - 1` tiles past `len` are
-    /// transformed too and stored past `len`.
-    ///
-    /// # Safety
-    /// The CPU must have `V`'s instructions; with `lanes = len.next_multiple_of(LANES)`, each
-    /// row read (2, or 4 with `D3`) is readable from its start to `2 lanes` past it (or, with a
-    /// second run's rows from `rows.base[1]` and `len == LANES`, each row of both runs to
-    /// `LANES` past it), and `out + xi * ld .. + lanes` writable for each point `xi` (16, or 64
-    /// with `D3`).
-    #[inline(always)]
-    pub(crate) unsafe fn gradient<V: Shuffle, const D3: bool>(
-        rows: super::Rows<V::T>,
-        len: usize,
-        out: *mut V::T,
-        ld: usize,
-    ) {
-        // SAFETY: forwarded.
-        unsafe {
-            for t in (0..len).step_by(V::LANES) {
-                gradient_at::<V, D3>(rows, t, out, ld);
             }
         }
     }
@@ -670,9 +651,7 @@ impl Plan {
         let (c, o, nb, points) = (self.c, self.o, self.nb, self.points());
         let [dout, ho, wo] = self.out;
         let [td, th, tw] = self.tiles;
-        let [_, hp, wp] = self.padded;
         let src = self.src();
-        let cs = src.cs();
         let (tile, input, output, lanes) = kern.wino(self.d3);
         assert!(x.len() == n * src.xdim() && u.len() == points * self.blocks() * self.panel());
         // The transforms run whole vectors of tiles, up to `lanes - 1` past a run's end: they read
@@ -717,16 +696,7 @@ impl Plan {
                     // planes `2 tz + z < Do`, rows `2 ty + i < Ho` and columns `< Wo`, and so do
                     // the stores in place (`direct`), which write exactly the run's own blocks.
                     unsafe {
-                        let base = |Seg { img, tz, ty, tx, .. }: Seg, ci: usize| {
-                            xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx))
-                        };
-                        transform_runs(
-                            input,
-                            (&segs, &calls),
-                            lanes,
-                            (c, base, [hp * wp, wp]),
-                            (v.as_mut_ptr(), rs, pv),
-                        );
+                        self.input_runs(input, xp, (&segs, &calls), lanes, (v.as_mut_ptr(), rs, pv));
                         self.products(tile, &offs, (rs, pv, pm), (t1 - t0).div_ceil(nb), u, v, m);
                         // One run's outputs from `yb` into output channel `k`.
                         let copy = |Seg { img, tz, ty, tx, len, .. }: Seg, k: usize, yb: *const T| {
@@ -775,6 +745,31 @@ impl Plan {
             });
         }
         y
+    }
+
+    /// The input transform of a job's runs from the group's padded images `xp` into `V` (rows
+    /// `rs` apart, points `pv`), channel by channel.
+    ///
+    /// # Safety
+    /// `xp` holds the padded images the runs name and the slack after them, and `v` room for
+    /// every channel's points (see [`transform_runs`]).
+    #[allow(clippy::type_complexity)]
+    unsafe fn input_runs<T>(
+        &self,
+        input: InputFn<T>,
+        xp: &[T],
+        runs: (&[Seg], &[(usize, bool)]),
+        lanes: usize,
+        (v, rs, pv): (*mut T, usize, usize),
+    ) {
+        let src = self.src();
+        let [_, hp, wp] = self.padded;
+        let base = |Seg { img, tz, ty, tx, .. }: Seg, ci: usize| {
+            // SAFETY: the run's plane, row and column lie inside image `img` of `xp`.
+            unsafe { xp.as_ptr().add((img * self.c + ci) * src.cs() + src.at(2 * tz, 2 * ty, 2 * tx)) }
+        };
+        // SAFETY: guaranteed by the caller.
+        unsafe { transform_runs(input, runs, lanes, (self.c, base, [hp * wp, wp]), (v, rs, pv)) }
     }
 
     /// The runs of the tiles `range` (numbered image by image, plane by plane, row by row) along
@@ -855,14 +850,13 @@ impl Plan {
     ) -> Option<Vec<T>> {
         let (c, o, points) = (self.c, self.o, self.points());
         let [td, th, tw] = self.tiles;
-        let [_, hp, wp] = self.padded;
         let src = self.src();
         let (_, input, _, lanes) = kern.wino(self.d3);
         let grad = kern.wino_dy(self.d3);
         // The output gradient on the tiles' grid, zero past the output's end on each axis.
         let grid = if self.d3 { self.tiles.map(|t| 2 * t) } else { [1, 2 * th, 2 * tw] };
         let dsrc = Padded { ch: o, size: self.out, lo: [0; 3], dims: grid };
-        let (cs, dcs) = (src.cs(), dsrc.cs());
+        let dcs = dsrc.cs();
         assert!(x.len() == n * src.xdim() && dy.len() == n * dsrc.xdim());
         let gs = src.group(n).min(dsrc.group(n));
         // Slack after both padded buffers for the whole vectors the transforms read past a run.
@@ -912,19 +906,10 @@ impl Plan {
                             // slack; `V` and `M` rows have `lanes` of slack after the job's `ts`
                             // tiles, and the products read `len <= ts` values of each row.
                             unsafe {
-                                let base = |Seg { img, tz, ty, tx, .. }: Seg, ci: usize| {
-                                    xp.as_ptr().add((img * c + ci) * cs + src.at(2 * tz, 2 * ty, 2 * tx))
-                                };
+                                self.input_runs(input, xp, (&segs, &calls), lanes, (v.as_mut_ptr(), rs, pv));
                                 let dbase = |Seg { img, tz, ty, tx, .. }: Seg, k: usize| {
                                     dp.as_ptr().add((img * o + k) * dcs + dsrc.at(2 * tz, 2 * ty, 2 * tx))
                                 };
-                                transform_runs(
-                                    input,
-                                    (&segs, &calls),
-                                    lanes,
-                                    (c, base, [hp * wp, wp]),
-                                    (v.as_mut_ptr(), rs, pv),
-                                );
                                 let strides = [grid[1] * grid[2], grid[2]];
                                 transform_runs(
                                     grad,
