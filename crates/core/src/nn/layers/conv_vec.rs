@@ -706,48 +706,49 @@ pub(crate) fn grad_w<T: Elem>(kern: &VecKernel<T>, g: &ConvGeom, x: &[T], dy: &[
         };
         let positions = imgs * plane;
         let dyg = &dyt[gi * gs * plane * ld..][..positions * ld];
-        let partials: Vec<Vec<T>> = jobs
-            .par_iter()
-            .map(|&(b, col, ref ks)| {
-                let blk = blocks[b];
-                let (_, kt, f) = kern.grad_w[blk.variant];
-                let mut acc = vec![T::default(); ks.len().next_multiple_of(kt) * blk.width];
-                let mut bases = Vec::with_capacity(GRAD_W_CHUNK);
-                let mut xs = Vec::with_capacity(kt);
-                for q0 in (0..positions).step_by(GRAD_W_CHUNK) {
-                    let q1 = (q0 + GRAD_W_CHUNK).min(positions);
-                    bases.clear();
-                    bases.extend((q0..q1).map(|q| q / plane * len + base[q % plane]));
-                    for k0 in ks.clone().step_by(kt) {
-                        xs.clear();
-                        // SAFETY: offs[k] < len; entries past the range repeat its last one
-                        // (their sums land in acc's padding and are dropped).
-                        xs.extend((k0..k0 + kt).map(|k| unsafe { xp.as_ptr().add(offs[k.min(ks.end - 1)]) }));
-                        // SAFETY: dyg holds (q1 - q0) rows of ld >= col + width values from q0;
-                        // bases[q] + offs[k] < imgs * len (the forward bound); acc holds kt *
-                        // width values from (k0 - ks.start) * width.
-                        unsafe {
-                            f(
-                                dyg.as_ptr().add(q0 * ld + col),
-                                ld,
-                                &xs,
-                                &bases,
-                                acc.as_mut_ptr().add((k0 - ks.start) * blk.width),
-                            )
-                        }
+        let tot = SendPtr(total.as_mut_ptr());
+        jobs.par_iter().for_each(|&(b, col, ref ks)| {
+            let blk = blocks[b];
+            let (_, kt, f) = kern.grad_w[blk.variant];
+            let mut acc = vec![T::default(); ks.len().next_multiple_of(kt) * blk.width];
+            let mut bases = Vec::with_capacity(GRAD_W_CHUNK);
+            let mut xs = Vec::with_capacity(kt);
+            for q0 in (0..positions).step_by(GRAD_W_CHUNK) {
+                let q1 = (q0 + GRAD_W_CHUNK).min(positions);
+                bases.clear();
+                bases.extend((q0..q1).map(|q| q / plane * len + base[q % plane]));
+                for k0 in ks.clone().step_by(kt) {
+                    xs.clear();
+                    // SAFETY: offs[k] < len; entries past the range repeat its last one
+                    // (their sums land in acc's padding and are dropped).
+                    xs.extend((k0..k0 + kt).map(|k| unsafe { xp.as_ptr().add(offs[k.min(ks.end - 1)]) }));
+                    // SAFETY: dyg holds (q1 - q0) rows of ld >= col + width values from q0;
+                    // bases[q] + offs[k] < imgs * len (the forward bound); acc holds kt *
+                    // width values from (k0 - ks.start) * width.
+                    unsafe {
+                        f(
+                            dyg.as_ptr().add(q0 * ld + col),
+                            ld,
+                            &xs,
+                            &bases,
+                            acc.as_mut_ptr().add((k0 - ks.start) * blk.width),
+                        )
                     }
                 }
-                acc
-            })
-            .collect();
-        for (&(b, _, ref ks), acc) in jobs.iter().zip(&partials) {
-            let blk = blocks[b];
-            for (k, row) in ks.clone().zip(acc.chunks_exact(blk.width)) {
-                for (r, &v) in row[..blk.rows].iter().enumerate() {
-                    total[(blk.start + r) * kd + k] += v;
-                }
             }
-        }
+            // The job's sums added into its own entries of every channel of its block, by
+            // rows of entries (transposed in blocks first): a serial scalar pass over all the
+            // jobs' sums, strided by the entries, had taken 0.40 of the DCGAN layer's 3.4 ms.
+            let mut sums = vec![T::default(); blk.rows * ks.len()];
+            transpose(&acc, blk.width, &mut sums, ks.len(), (ks.len(), blk.rows));
+            for (r, row) in sums.chunks_exact(ks.len()).enumerate() {
+                // SAFETY: the jobs' (block, entries) are disjoint, so are these values of
+                // total; blk.start + r < o and ks.end <= kd.
+                let dst =
+                    unsafe { std::slice::from_raw_parts_mut(tot.get().add((blk.start + r) * kd + ks.start), ks.len()) };
+                dst.iter_mut().zip(row).for_each(|(d, &v)| *d += v);
+            }
+        });
     }
     Some(total)
 }
