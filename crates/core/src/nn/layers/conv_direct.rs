@@ -675,6 +675,38 @@ impl Padded {
             zero(&mut dc[from..]);
         }
     }
+    /// Each image of `x` into its padded buffer in `dst`, in parallel (one image, as a job of the
+    /// channel-vectorised kernels pads, on the calling thread).
+    pub(crate) fn fill_images<T: Elem>(&self, x: &[T], dst: &mut [T]) {
+        if x.len() == self.xdim() {
+            return self.fill(x, dst);
+        }
+        dst.par_chunks_mut(self.len()).zip(x.par_chunks(self.xdim())).for_each(|(d, x)| self.fill(x, d));
+    }
+
+    /// The images `x` in this layout: `x` itself where nothing is padded ([`Padded::unpadded`]),
+    /// else padded into the front of `buf`.
+    pub(crate) fn images<'a, T: Elem>(&self, x: &'a [T], buf: &'a mut [T]) -> &'a [T] {
+        if self.unpadded() {
+            return x;
+        }
+        let buf = &mut buf[..x.len() / self.xdim() * self.len()];
+        self.fill_images(x, buf);
+        buf
+    }
+
+    /// A buffer for `images` padded images and `slack` zeros after them.
+    ///
+    /// # Safety
+    /// The images' values are uninitialised: each must be written ([`Padded::fill_images`],
+    /// [`Padded::images`]) before anything reads it.
+    pub(crate) unsafe fn buffer<T: Elem>(&self, images: usize, slack: usize) -> Vec<T> {
+        // SAFETY: the caller writes the images' values before reading them; the slack is zeroed.
+        let mut buf = unsafe { uninit_vec::<T>(images * self.len() + slack) };
+        buf[images * self.len()..].fill(T::default());
+        buf
+    }
+
     /// Whether the padded layout is the image's own (no padding on any axis): the channel-
     /// vectorised kernels then read the image in place. The U-Net 3-D's transposed
     /// convolutions (their input gradients and forward passes) copied their whole input for

@@ -385,12 +385,7 @@ fn run<T: Elem>(
             T::with_scratch(len + plane * ch + tile_len, |buf| {
                 let (xp, rest) = buf.split_at_mut(len);
                 let (yt, tmp) = rest.split_at_mut(plane * ch);
-                let xp = if src.unpadded() {
-                    x
-                } else {
-                    src.fill(x, xp);
-                    xp
-                };
+                let xp = src.images(x, xp);
                 if !covered {
                     yt.fill(T::default());
                 }
@@ -429,16 +424,11 @@ fn run<T: Elem>(
     let total: usize = gathers.iter().map(|ga| ga.idx.len()).sum::<usize>() * gs;
     let per_job = total.div_ceil(4 * rayon::current_num_threads()).clamp(1, JOB_POSITIONS).next_multiple_of(max_p);
     let out = SendPtr(yt.as_mut_ptr());
-    // SAFETY: fill writes every value of each image's buffer (none without padding).
-    let mut xp = unsafe { uninit_vec::<T>(if src.unpadded() { 0 } else { gs * len }) };
+    // SAFETY: `images` pads each group into xp before the jobs read it (no buffer without padding).
+    let mut xp = unsafe { src.buffer::<T>(if src.unpadded() { 0 } else { gs }, 0) };
     for (gi, xg) in x.chunks(gs * xdim).enumerate() {
         let imgs = xg.len() / xdim;
-        let xp: &[T] = if src.unpadded() {
-            xg
-        } else {
-            xp.par_chunks_mut(len).zip(xg.par_chunks(xdim)).for_each(|(d, s)| src.fill(s, d));
-            &xp
-        };
+        let xp = src.images(xg, &mut xp);
         let mut jobs = Vec::new();
         for (ga_i, ga) in gathers.iter().enumerate() {
             for i in 0..imgs {
@@ -694,16 +684,11 @@ pub(crate) fn grad_w<T: Elem>(kern: &VecKernel<T>, g: &ConvGeom, x: &[T], dy: &[
     }
     let gs = src.group(g.n);
     let mut total = vec![T::default(); g.o * kd];
-    // SAFETY: fill writes every value of each image's buffer (none without padding).
-    let mut xp = unsafe { uninit_vec::<T>(if src.unpadded() { 0 } else { gs * len }) };
+    // SAFETY: `images` pads each group into xp before the jobs read it (no buffer without padding).
+    let mut xp = unsafe { src.buffer::<T>(if src.unpadded() { 0 } else { gs }, 0) };
     for (gi, xg) in x.chunks(gs * xdim).enumerate() {
         let imgs = xg.len() / xdim;
-        let xp: &[T] = if src.unpadded() {
-            xg
-        } else {
-            xp.par_chunks_mut(len).zip(xg.par_chunks(xdim)).for_each(|(d, s)| src.fill(s, d));
-            &xp
-        };
+        let xp = src.images(xg, &mut xp);
         let positions = imgs * plane;
         let dyg = &dyt[gi * gs * plane * ld..][..positions * ld];
         let tot = SendPtr(total.as_mut_ptr());

@@ -659,18 +659,16 @@ impl Plan {
         // after each row of `V` and `M` and in the output rows' buffer `yb`. The batch is padded
         // in groups of images, as the direct kernels do ([`Padded::group`]).
         let gs = src.group(n);
-        // SAFETY: the slack is zeroed and fill writes every value of each image's buffer before
-        // the group's jobs read it.
-        let mut xp = unsafe { uninit_vec::<T>(gs * src.len() + 2 * lanes + 2) };
-        xp[gs * src.len()..].fill(T::default());
+        // SAFETY: fill_images writes each group's images before its jobs read them.
+        let mut xp = unsafe { src.buffer::<T>(gs, 2 * lanes + 2) };
         // SAFETY: every output value lies in the block of exactly one tile, stored by the job
         // that holds the tile.
         let mut y = unsafe { uninit_vec::<T>(n * o * dout * ho * wo) };
         let out = SendPtr(y.as_mut_ptr());
         for (gi, xg) in x.chunks(gs * src.xdim()).enumerate() {
-            let images = &mut xp[..xg.len() / src.xdim() * src.len()];
-            images.par_chunks_mut(src.len()).zip(xg.par_chunks(src.xdim())).for_each(|(dst, x)| src.fill(x, dst));
-            let tiles = images.len() / src.len() * td * th * tw;
+            let imgs = xg.len() / src.xdim();
+            src.fill_images(xg, &mut xp[..imgs * src.len()]);
+            let tiles = imgs * td * th * tw;
             let ts = self.job_tiles(tiles);
             // Row strides of V and M, and of yb (two output rows, four in 3-D); the points' planes
             // of V and M one cache line more than their rows (at a multiple of 4 KiB apart, the
@@ -860,13 +858,8 @@ impl Plan {
         assert!(x.len() == n * src.xdim() && dy.len() == n * dsrc.xdim());
         let gs = src.group(n).min(dsrc.group(n));
         // Slack after both padded buffers for the whole vectors the transforms read past a run.
-        // SAFETY: the slack is zeroed and fill writes every value of each image before the
-        // group's jobs read it.
-        let mut xp = unsafe { uninit_vec::<T>(gs * src.len() + 2 * lanes + 2) };
-        xp[gs * src.len()..].fill(T::default());
-        // SAFETY: as for xp.
-        let mut dp = unsafe { uninit_vec::<T>(gs * dsrc.len() + 2 * lanes) };
-        dp[gs * dsrc.len()..].fill(T::default());
+        // SAFETY: fill_images writes each group's images before its jobs read them.
+        let (mut xp, mut dp) = unsafe { (src.buffer::<T>(gs, 2 * lanes + 2), dsrc.buffer::<T>(gs, 2 * lanes)) };
         let ts = self.grad_job_tiles(lanes);
         let prod = NtProduct::new(vkern, c, ts)?;
         let rs = ts + lanes;
@@ -874,14 +867,8 @@ impl Plan {
         let mut total = vec![T::default(); points * o * c];
         for (xg, dg) in x.chunks(gs * src.xdim()).zip(dy.chunks(gs * dsrc.xdim())) {
             let imgs = xg.len() / src.xdim();
-            xp[..imgs * src.len()]
-                .par_chunks_mut(src.len())
-                .zip(xg.par_chunks(src.xdim()))
-                .for_each(|(d, x)| src.fill(x, d));
-            dp[..imgs * dsrc.len()]
-                .par_chunks_mut(dsrc.len())
-                .zip(dg.par_chunks(dsrc.xdim()))
-                .for_each(|(d, y)| dsrc.fill(y, d));
+            src.fill_images(xg, &mut xp[..imgs * src.len()]);
+            dsrc.fill_images(dg, &mut dp[..imgs * dsrc.len()]);
             let tiles = imgs * td * th * tw;
             let (xp, dp) = (&xp, &dp);
             // A fixed number of chunks of jobs, each summed by one task into its own sums (added
