@@ -18,6 +18,7 @@
 //! tile of one vector of positions in their forward passes.
 
 use super::conv_gemm::Elem;
+use super::conv_poly::Fns as PolyFns;
 use super::conv_wino::{GradFn, InputFn, OutputFn};
 use super::cpu::{SendPtr, uninit_vec};
 use rayon::prelude::*;
@@ -49,6 +50,8 @@ pub struct Kernel<T> {
     wino_out: [OutputFn<T>; 2],
     /// The output gradient's transform for the Winograd weight gradient, 2-D then 3-D.
     wino_dy: [GradFn<T>; 2],
+    /// The transforms of the polyphase Winograd for 4 x 4 stride-2 layers ([`super::conv_poly`]).
+    poly: PolyFns<T>,
 }
 
 pub(crate) type TileFn<T> = unsafe fn(wp: *const T, offs: &[usize], src: *const T, dst: *mut T, ld: usize, rows: usize);
@@ -69,6 +72,14 @@ impl<T> Kernel<T> {
     /// weight gradient.
     pub(crate) fn wino_dy(&self, d3: bool) -> GradFn<T> {
         self.wino_dy[d3 as usize]
+    }
+
+    /// The polyphase Winograd transforms of this build and their vector lanes.
+    pub(crate) fn poly(&self) -> (PolyFns<T>, usize)
+    where
+        T: Copy,
+    {
+        (self.poly, self.lanes)
     }
 
     /// A tile of this build exactly `width` positions wide, regular or narrow, as `(rows, tile)`:
@@ -231,6 +242,7 @@ mod simd {
                     wino_in: [wino_in2, wino_in3],
                     wino_out: [wino_out2, wino_out3],
                     wino_dy: [wino_dy2, wino_dy3],
+                    poly: super::super::conv_poly::simd::$name(),
                 }
             }
         };
@@ -891,6 +903,7 @@ pub(crate) mod tests {
     unsafe fn noop_dots<T>(_: &[*const T], _: &[*const T], _: usize, _: &mut [T]) {}
     unsafe fn noop_in<T>(_: super::super::conv_wino::Rows<T>, _: usize, _: *mut T, _: usize) {}
     unsafe fn noop_out<T>(_: *const T, _: usize, _: usize, _: [*mut T; 2], _: [usize; 2]) {}
+    unsafe fn noop_poly<T>(_: super::super::conv_poly::Io<T>) {}
 
     /// The plan declines what does not fit and what would drop most of its work.
     #[test]
@@ -907,6 +920,13 @@ pub(crate) mod tests {
             wino_in: [noop_in::<f32>; 2],
             wino_out: [noop_out::<f32>; 2],
             wino_dy: [noop_in::<f32>; 2],
+            poly: PolyFns {
+                phases: noop_poly::<f32>,
+                tile: noop_poly::<f32>,
+                grad: noop_poly::<f32>,
+                block: noop_poly::<f32>,
+                interleave: noop_poly::<f32>,
+            },
         };
         // Kernel wider than the padded input.
         assert!(Plan::new(&kern, false, (3, 8), [1, 4, 4], [1, 7, 7], [0, 1, 1], [1, 1, 1]).is_none());

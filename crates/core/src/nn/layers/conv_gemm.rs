@@ -15,6 +15,7 @@
 //! for the rest.
 
 use super::conv_direct::{Kernel, Plan};
+use super::conv_poly::Poly;
 use super::conv_vec::{self, VecKernel};
 use super::conv_wino::Plan as WinoPlan;
 use super::cpu::{dispatch2, mm_strided, uninit_vec};
@@ -690,13 +691,23 @@ fn forward_kernel<T: Elem>(
     }
 }
 
-/// The forward pass: Winograd for the 3 x 3 (x 3) stride-1 layers it takes, else see
-/// [`forward_kernel`].
+/// The forward pass: polyphase Winograd for 2-D 4 x 4 stride-2 layers ([`Poly`]), Winograd for
+/// the 3 x 3 (x 3) stride-1 layers it takes, else see [`forward_kernel`].
 fn conv_fwd<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
+    if let Some((kern, poly)) = poly_plan::<T>(g) {
+        return poly.forward(&kern, x, w);
+    }
     match WinoPlan::forward::<T>(g) {
         Some((kern, plan)) => plan.run(&kern, g.n, x, &plan.weights(w, false)),
         None => conv_fwd_direct(g, x, w),
     }
+}
+
+/// The polyphase Winograd plan of a 2-D 4 x 4 stride-2 layer ([`Poly`]), where it applies.
+fn poly_plan<T: Elem>(g: &ConvGeom) -> Option<(Kernel<T>, Poly)> {
+    let kern = T::direct_kernel()?;
+    let poly = Poly::new(&kern, g)?;
+    Some((kern, poly))
 }
 
 /// The forward pass without Winograd: see [`forward_kernel`].
@@ -746,10 +757,16 @@ pub(super) fn conv_fwd_gemm<T: Elem>(g: &ConvGeom, x: &[T], w: &[T]) -> Vec<T> {
     y
 }
 
-/// The weight gradient: Winograd for the 3 x 3 (x 3) stride-1 layers where it pays and the input
+/// The weight gradient: polyphase Winograd for 2-D 4 x 4 stride-2 layers ([`Poly`]), Winograd
+/// for the 3 x 3 (x 3) stride-1 layers where it pays and the input
 /// channels fill the vectors ([`WinoPlan::weight_gradient`]), else the direct dots kernel, the
 /// channel-vectorised kernel or im2col + GEMM.
 fn grad_w<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
+    if let Some((kern, poly)) = poly_plan::<T>(g)
+        && let Some(dw) = T::vec_kernel().and_then(|vk| poly.weight_gradient((&kern, &vk), x, dy))
+    {
+        return dw;
+    }
     if let Some((kern, plan)) = WinoPlan::forward::<T>(g)
         && let Some(dw) = T::vec_kernel().and_then(|vk| plan.weight_gradient((&kern, &vk), g.n, x, dy))
     {
@@ -813,11 +830,14 @@ pub(super) fn grad_w_gemm<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
         .unwrap_or_else(|| vec![T::default(); g.o * kd])
 }
 
-/// The input gradient: Winograd for the 3 x 3 (x 3) stride-1 layers it takes, else see
-/// [`forward_kernel`].
+/// The input gradient: polyphase Winograd for 2-D 4 x 4 stride-2 layers ([`Poly`]), Winograd for
+/// the 3 x 3 (x 3) stride-1 layers it takes, else see [`forward_kernel`].
 fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
     // With stride 1 the input gradient is the convolution of the output gradient, padded by
     // `dil * (k - 1) - pad`, with the kernel flipped and its channel axes swapped.
+    if let Some((kern, poly)) = poly_plan::<T>(g) {
+        return poly.input_gradient(&kern, w, dy);
+    }
     if let Some((kern, plan)) = WinoPlan::input_gradient::<T>(g) {
         return plan.run(&kern, g.n, dy, &plan.weights(w, true));
     }

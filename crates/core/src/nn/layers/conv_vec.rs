@@ -30,7 +30,7 @@ use rayon::prelude::*;
 type FwdFn<T> = unsafe fn(w: *const T, offs: &[usize], src: &[*const T], out: *mut T);
 /// `grad_w(dyt, ld, xs, bases, out)`: for the `KT = xs.len()` reduction entries and `MV` vectors of
 /// channels, adds `sum_q dyt[q * ld + m * L..][..L] * xs[k][bases[q]]` to `out[(k * MV + m) * L..]`.
-type GradWFn<T> = unsafe fn(dyt: *const T, ld: usize, xs: &[*const T], bases: &[usize], out: *mut T);
+pub(crate) type GradWFn<T> = unsafe fn(dyt: *const T, ld: usize, xs: &[*const T], bases: &[usize], out: *mut T);
 
 /// The kernels of one instruction set and element type, widest first.
 #[derive(Clone)]
@@ -161,9 +161,14 @@ mod simd {
 
 impl<T> VecKernel<T> {
     /// Vector lanes of this build.
-    #[cfg(test)]
     pub(crate) fn lanes(&self) -> usize {
         self.lanes
+    }
+
+    /// The widest weight-gradient tile whose vectors of channels divide `ch`: `(vectors,
+    /// reduction entries, kernel)`.
+    pub(crate) fn grad_tile_for(&self, ch: usize) -> Option<(usize, usize, GradWFn<T>)> {
+        self.grad_w.iter().copied().find(|&(mv, _, _)| ch.is_multiple_of(mv * self.lanes))
     }
 }
 

@@ -249,11 +249,29 @@ pub(crate) fn transpose<T: Copy>(src: &[T], src_ld: usize, dst: &mut [T], dst_ld
         return;
     }
     assert!(src.len() >= (rows - 1) * src_ld + cols && dst.len() >= (cols - 1) * dst_ld + rows);
-    let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
+    // SAFETY: inside both slices (asserted above).
+    unsafe { transpose_raw(src.as_ptr(), src_ld, dst.as_mut_ptr(), dst_ld, (rows, cols)) }
+}
+
+/// [`transpose`] between raw pointers, for tasks that write disjoint columns of one buffer.
+///
+/// # Safety
+/// The rows and columns lie inside the source and their transpose inside the destination, which
+/// nothing else reads or writes meanwhile.
+pub(crate) unsafe fn transpose_raw<T: Copy>(
+    s: *const T,
+    src_ld: usize,
+    d: *mut T,
+    dst_ld: usize,
+    (rows, cols): (usize, usize),
+) {
+    if rows == 0 || cols == 0 {
+        return;
+    }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
-        // SAFETY: AVX is present; the blocks lie inside both slices (asserted above), and values of
-        // 4 and 8 bytes are moved bit for bit, whatever their type.
+        // SAFETY: AVX is present; the blocks lie inside both buffers (guaranteed by the caller), and
+        // values of 4 and 8 bytes are moved bit for bit, whatever their type.
         unsafe {
             match size_of::<T>() {
                 4 => return avx_transpose::blocks_f32(s.cast(), src_ld, d.cast(), dst_ld, (rows, cols)),
@@ -262,7 +280,7 @@ pub(crate) fn transpose<T: Copy>(src: &[T], src_ld: usize, dst: &mut [T], dst_ld
             }
         }
     }
-    // SAFETY: inside both slices (asserted above).
+    // SAFETY: guaranteed by the caller.
     unsafe { transpose_scalar(s, src_ld, d, dst_ld, (0, rows), (0, cols)) }
 }
 

@@ -69,6 +69,7 @@ pub mod batch_norm;
 pub mod conv3d;
 mod conv_direct;
 pub mod conv_gemm;
+mod conv_poly;
 mod conv_vec;
 mod conv_wino;
 mod cpu;
