@@ -915,7 +915,8 @@ mod tests {
 
     /// Times the DCGAN layer (64 -> 128 channels on 14 x 14, batch 64) on this path and on the
     /// channel-vectorised kernels: `cargo test --release -p scidl-core --lib poly_timing --
-    /// --ignored --nocapture`.
+    /// --ignored --nocapture`. With `POLY_ONLY` set (`f`, `x` or `w`) it runs only that pass of
+    /// this path, 200 times, for a profiler.
     #[test]
     #[ignore]
     fn poly_timing() {
