@@ -37,7 +37,7 @@
 use super::conv_direct::Kernel;
 use super::conv_gemm::{ConvGeom, Elem};
 use super::conv_vec::VecKernel;
-use super::cpu::{SendPtr, transpose, transpose_raw, uninit_vec};
+use super::cpu::{SendPtr, transpose, transpose_raw, uninit_vec, with_buffers};
 use rayon::prelude::*;
 
 /// Points of a transformed 3 x 3 tile.
@@ -289,25 +289,6 @@ pub(super) mod simd {
     fns!(f64_avx512, "avx512f", __m512d);
     fns!(f32_avx2, "avx2,fma", __m256);
     fns!(f64_avx2, "avx2,fma", __m256d);
-}
-
-/// Elements of slack for [`aligned`]: 64 bytes of f32.
-const ALIGN_SLACK: usize = 16;
-
-/// `buf` from its first 64-byte boundary, so that the whole-vector loads and stores of the
-/// transforms and products do not straddle cache lines.
-fn aligned<T>(buf: &mut [T]) -> &mut [T] {
-    let off = buf.as_ptr().align_offset(64).min(buf.len());
-    &mut buf[off..]
-}
-
-/// Runs `f` on two buffers of `lens` values each, 64-byte aligned, from this thread's scratch
-/// (kept between calls: fresh allocations of this size cost page faults on every call).
-fn with_buffers<T: Elem, R>(lens: [usize; 2], f: impl FnOnce(&mut [T], &mut [T]) -> R) -> R {
-    T::with_scratch(lens[0] + lens[1] + 2 * ALIGN_SLACK, |buf| {
-        let (a, b) = buf.split_at_mut(lens[0] + ALIGN_SLACK);
-        f(&mut aligned(a)[..lens[0]], &mut aligned(b)[..lens[1]])
-    })
 }
 
 /// `G g` along one axis: 2 taps -> 3 points.

@@ -32,7 +32,7 @@
 use super::conv_direct::{Kernel, Padded, TileFn};
 use super::conv_gemm::{ConvGeom, Elem};
 use super::conv_vec::{NtProduct, VecKernel};
-use super::cpu::{SendPtr, uninit_vec};
+use super::cpu::{SendPtr, uninit_vec, with_buffers};
 use rayon::prelude::*;
 
 /// Points of the transformed 4 x 4 tile; a 3-D tile has four planes of them.
@@ -680,8 +680,7 @@ impl Plan {
             (0..tiles.div_ceil(ts)).into_par_iter().for_each(|job| {
                 let (t0, t1) = (job * ts, ((job + 1) * ts).min(tiles));
                 let (segs, calls) = self.segments(t0..t1, lanes);
-                T::with_scratch(points * (pv + pm) + 8 * ly, |buf| {
-                    let (v, rest) = buf.split_at_mut(points * pv);
+                with_buffers::<T, _>([points * pv, points * pm + 8 * ly], |v, rest| {
                     let (m, yb) = rest.split_at_mut(points * pm);
                     let (yb, yb2) = yb.split_at_mut(4 * ly);
                     let (yb, yb2) = (yb.as_mut_ptr(), yb2.as_mut_ptr());
@@ -885,8 +884,7 @@ impl Plan {
                         let (segs, calls) = self.segments(t0..t1, lanes);
                         // Whole vectors of tiles enter the products; those past the job's last are zeroed.
                         let (used, len) = (t1 - t0, (t1 - t0).next_multiple_of(lanes));
-                        T::with_scratch(points * (pv + pm), |buf| {
-                            let (v, m) = buf.split_at_mut(points * pv);
+                        with_buffers::<T, _>([points * pv, points * pm], |v, m| {
                             // SAFETY: the row pointers start inside the padded channel (input) or the
                             // output gradient's grid, and read at most `2 lanes + 2` (`2 lanes`) past
                             // a run's start row, into the next rows, other images of the group or the

@@ -406,6 +406,27 @@ mod avx_transpose {
     }
 }
 
+/// Elements of slack for [`aligned`]: 64 bytes of f32.
+const ALIGN_SLACK: usize = 16;
+
+/// `buf` from its first 64-byte boundary, so that the whole-vector loads and stores of the
+/// transforms and products do not straddle cache lines.
+fn aligned<T>(buf: &mut [T]) -> &mut [T] {
+    let off = buf.as_ptr().align_offset(64).min(buf.len());
+    &mut buf[off..]
+}
+
+/// Runs `f` on two buffers of `lens` values each, 64-byte aligned, from this thread's scratch
+/// (kept between calls: fresh allocations of this size cost page faults on every call). Aligned,
+/// the whole-vector loads and stores of the Winograd transforms and products do not straddle
+/// cache lines: the polyphase forward of the DCGAN layer 2.65 -> 2.47 ms with both changes.
+pub(crate) fn with_buffers<T: Elem, R>(lens: [usize; 2], f: impl FnOnce(&mut [T], &mut [T]) -> R) -> R {
+    T::with_scratch(lens[0] + lens[1] + 2 * ALIGN_SLACK, |buf| {
+        let (a, b) = buf.split_at_mut(lens[0] + ALIGN_SLACK);
+        f(&mut aligned(a)[..lens[0]], &mut aligned(b)[..lens[1]])
+    })
+}
+
 /// A raw pointer shared by jobs that write disjoint parts of one buffer.
 #[derive(Clone, Copy)]
 pub(crate) struct SendPtr<T>(pub(crate) *mut T);
