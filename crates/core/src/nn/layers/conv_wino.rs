@@ -827,14 +827,16 @@ impl Plan {
     }
 
     /// Whether the Winograd weight gradient beats the direct dots kernel, by the layer timings of
-    /// the U-Net and CNN levels (`wino_timing`, 2 threads, AVX-512): it loses where jobs of
-    /// fewer than 32 tiles make the products' reductions short (3-D 64 -> 64 channels on 8^3:
-    /// 3.36 against 2.62 ms; 2-D 256 -> 128 on 16^2: 11.7 against 9.1), and in 2-D layers of few
-    /// channels, where the transforms cost as much as the products (16 -> 16 on 128^2: 2.58
-    /// against 2.29; 32 -> 32 on 64^2 even). It wins on 3-D 16 -> 16 on 32^3 (5.63 against
-    /// 6.42), 32 -> 16 (8.75 against 11.49), 2-D 128 -> 128 on 16^2 (2.47 against 4.21).
+    /// the U-Net and CNN levels (`wino_timing`, 2 threads, AVX-512, with the jobs' scratch
+    /// 64-byte aligned): it loses where jobs of fewer than 32 tiles make the products'
+    /// reductions short (3-D 128 -> 128 channels on 4^3: 2.04 against 0.98 ms; 2-D 256 -> 128 on
+    /// 16^2: 9.1 against 6.3), and on the 2-D layer of fewest channels, where the transforms cost
+    /// as much as the products (16 -> 16 on 128^2: 1.56 against 1.38). It wins on 2-D 16 -> 32
+    /// on 64^2 (0.67 against 0.79), 32 -> 32 on 64^2 (0.98 against 1.45), 128 -> 128 on 16^2
+    /// (1.19 against 3.08), 3-D 16 -> 16 on 32^3 (3.35 against 4.61), 32 -> 16 (5.48 against
+    /// 7.84).
     fn weight_gradient_pays(&self, ts: usize) -> bool {
-        ts >= 32 && (self.d3 || self.c + self.o >= 96)
+        ts >= 32 && (self.d3 || self.c + self.o >= 48)
     }
 
     /// [`Plan::weight_gradient`] wherever the products can run.
@@ -1178,8 +1180,8 @@ mod tests {
         };
         let plan = Plan::forward::<f32>(&geom3([3, 3, 3], 1)).expect("3-D 3 x 3 x 3");
         assert!(plan.1.d3 && plan.1.points() == 64 && plan.1.tiles == [4, 4, 4]);
-        // The weight gradient: 3-D levels of the U-Net with long enough jobs, 2-D layers with
-        // many channels.
+        // The weight gradient: 3-D levels of the U-Net with long enough jobs, 2-D layers of 48
+        // channels in and out or more.
         let wg = |c: usize, o: usize, size: [usize; 3], d3: bool| {
             let pad = if d3 { [1; 3] } else { [0, 1, 1] };
             let p = Plan::new(&kern, (c, o), size, pad, d3).unwrap();
@@ -1188,6 +1190,7 @@ mod tests {
         assert!(wg(16, 16, [32, 32, 32], true) && wg(32, 32, [16, 16, 16], true));
         assert!(!wg(64, 64, [8, 8, 8], true), "3-D jobs of 16 tiles");
         assert!(wg(128, 128, [1, 16, 16], false) && wg(32, 64, [1, 14, 14], false));
+        assert!(wg(16, 32, [1, 64, 64], false) && wg(32, 32, [1, 64, 64], false));
         assert!(!wg(16, 16, [1, 128, 128], false) && !wg(256, 128, [1, 16, 16], false));
         assert!(Plan::forward::<f32>(&geom3([1, 3, 3], 1)).is_none(), "3-D 1 x 3 x 3");
         assert!(Plan::forward::<f32>(&geom3([3, 3, 3], 2)).is_none(), "3-D stride 2");
