@@ -480,11 +480,11 @@ impl Poly {
     }
 
     /// Writes the transformed kernel, packed for the register tile, into `u` ([`Poly::pack_len`]
-    /// values): point `xi` of output row `r` and reduction input `k` at `(b * 9 + xi) * panel + k
-    /// * mr + r % mr` for block `b = r / mr`, zero past the last row; the skew after each panel is
-    /// left as it was (never read). `forward`: rows are the `o` output channels, inputs `q * c +
-    /// ci` (phase `q`, input channel `ci`), `U = G g_q G^T`. Otherwise (the input gradient): rows
-    /// `q * c + ci`, inputs the `o` output channels, each phase's kernel flipped.
+    /// values): point `xi` of output row `r` and reduction input `k` at `(b * 9 + xi) * panel +
+    /// k * mr + r % mr` for block `b = r / mr`, zero past the last row; the skew after each
+    /// panel is left as it was (never read). `forward`: rows are the `o` output channels, inputs
+    /// `q * c + ci` (phase `q`, input channel `ci`), `U = G g_q G^T`. Otherwise (the input
+    /// gradient): rows `q * c + ci`, inputs the `o` output channels, each phase's kernel flipped.
     fn pack_into<T: Elem>(&self, w: &[T], forward: bool, u: &mut [T]) {
         let (c, o, mr) = (self.c, self.o, self.mr);
         let (rows, red) = if forward { (o, 4 * c) } else { (4 * c, o) };
@@ -577,7 +577,7 @@ impl Poly {
                 let imgs = xg.len() / xdim;
                 self.fill(xg, (imgs, xdim), (c, self.size), xd, xp);
                 let (xs, ys) = (SendPtr(xp.as_mut_ptr()), SendPtr(yp.as_mut_ptr()));
-                self.jobs(kern, self.tiles, (o, k), &u, panel, |p, [ty, tx]| {
+                self.jobs(kern, self.tiles, (o, k), u, panel, |p, [ty, tx]| {
                     // The patch of rows 4 ty - 1 .. 4 ty + 4 is at padded row 4 ty.
                     let src = (4 * ty * xd[1] + 4 * tx) * l;
                     let dst = (2 * ty * yd[1] + 2 * tx) * l;
@@ -634,7 +634,7 @@ impl Poly {
                 let imgs = dg.len() / ydim;
                 self.fill(dg, (imgs, ydim), (o, self.out), dd, dp);
                 let (ds, xs) = (SendPtr(dp.as_mut_ptr()), SendPtr(xp.as_mut_ptr()));
-                self.jobs(kern, tiles, (rows, o), &u, panel, |p, [ty, tx]| {
+                self.jobs(kern, tiles, (rows, o), u, panel, |p, [ty, tx]| {
                     // The tile's rows 2 ty - 1 .. 2 ty + 1 of dy are padded rows 2 ty ..; its block
                     // of the input gradient, rows 4 ty - 1 .. 4 ty + 2, is at padded row 4 ty.
                     let src = (2 * ty * dd[1] + 2 * tx) * l;
