@@ -555,118 +555,87 @@ impl Poly {
 
     /// The forward pass of `x (n, c, H, W)` with `w (o, c, 4, 4)`: `(n, o, H / 2, W / 2)`.
     pub(crate) fn forward<T: Elem>(&self, kern: &Kernel<T>, x: &[T], w: &[T]) -> Vec<T> {
-        let (c, o, l) = (self.c, self.o, self.lanes);
-        let k = 4 * c;
-        let (ulen, panel) = self.pack_len(true);
-        let xd = self.x_dims();
-        let yd = self.tiles.map(|t| 2 * t);
-        let (xdim, ydim) = (c * self.size[0] * self.size[1], o * self.out[0] * self.out[1]);
-        assert!(x.len() == self.n * xdim && w.len() == o * c * 16);
-        // SAFETY: `unfill` writes every value of each group's images.
-        let mut y = unsafe { uninit_vec::<T>(self.n * ydim) };
-        let out = SendPtr(y.as_mut_ptr());
-        let fns = kern.poly().0;
-        // `fill` writes every value of `xp` before the jobs read it, and the jobs every block of
-        // `yp` before `unfill` reads it.
-        // The transformed kernel shares the thread's scratch with the group buffers.
-        with_buffers([c * xd[0] * xd[1] * l, o * yd[0] * yd[1] * l + ulen], |xp, rest| {
-            let (yp, u) = rest.split_at_mut(o * yd[0] * yd[1] * l);
-            self.pack_into(w, true, u);
-            let u = &*u;
-            for (gi, xg) in x.chunks(l * xdim).enumerate() {
-                let imgs = xg.len() / xdim;
-                self.fill(xg, (imgs, xdim), (c, self.size), xd, xp);
-                let (xs, ys) = (SendPtr(xp.as_mut_ptr()), SendPtr(yp.as_mut_ptr()));
-                self.jobs(kern, self.tiles, (o, k), u, panel, |p, [ty, tx]| {
-                    // The patch of rows 4 ty - 1 .. 4 ty + 4 is at padded row 4 ty.
-                    let src = (4 * ty * xd[1] + 4 * tx) * l;
-                    let dst = (2 * ty * yd[1] + 2 * tx) * l;
-                    (
-                        Io {
-                            src: xs.get().wrapping_add(src),
-                            cs: xd[0] * xd[1] * l,
-                            row: xd[1] * l,
-                            ch: c,
-                            dst: p.0,
-                            dcs: p.1,
-                            drow: p.2,
-                        },
-                        fns.phases,
-                        Io {
-                            src: p.3,
-                            cs: p.4,
-                            row: p.5,
-                            ch: o,
-                            dst: ys.get().wrapping_add(dst),
-                            dcs: yd[0] * yd[1] * l,
-                            drow: yd[1] * l,
-                        },
-                        fns.block,
-                    )
-                });
-                // SAFETY: the group's images lie inside `y`.
-                self.unfill(yp, yd, 0, (o, self.out), SendPtr(unsafe { out.get().add(gi * l * ydim) }), (imgs, ydim));
-            }
-        });
-        y
+        self.run(kern, w, x, true)
     }
 
     /// The input gradient `(n, c, H, W)` from the output gradient `dy (n, o, H / 2, W / 2)` and
     /// `w (o, c, 4, 4)`: the transposed convolution's forward pass.
     pub(crate) fn input_gradient<T: Elem>(&self, kern: &Kernel<T>, w: &[T], dy: &[T]) -> Vec<T> {
+        self.run(kern, w, dy, false)
+    }
+
+    /// The forward pass (`forward`, from `x`) or the input gradient (from `dy`): group by group,
+    /// the images transposed into the padded group layout, the jobs, and their output
+    /// transposed back.
+    ///
+    /// Forward: a tile's 6 x 6 input patch (rows `4 ty - 1 .. 4 ty + 4`, at padded row `4 ty`)
+    /// goes through [`Fns::phases`], and its 2 x 2 output block (row `2 ty`) through
+    /// [`Fns::block`]. Input gradient: the tile's 3 x 3 patch of the output gradient (rows
+    /// `2 ty - 1 .. 2 ty + 1`, at padded row `2 ty`) through [`Fns::tile`], and the four phases'
+    /// blocks, rows `4 ty - 1 .. 4 ty + 2` of the input gradient, through [`Fns::interleave`]
+    /// into a buffer whose row `4 ty` is that first row (one row and column of offset).
+    fn run<T: Elem>(&self, kern: &Kernel<T>, w: &[T], src: &[T], forward: bool) -> Vec<T> {
         let (c, o, l) = (self.c, self.o, self.lanes);
-        let rows = 4 * c;
-        let (ulen, panel) = self.pack_len(false);
-        let tiles = self.phase_tiles();
-        let (dd, xd) = (Self::dy_dims(tiles), tiles.map(|t| 4 * t));
-        let (xdim, ydim) = (c * self.size[0] * self.size[1], o * self.out[0] * self.out[1]);
-        assert!(dy.len() == self.n * ydim && w.len() == o * c * 16);
-        // SAFETY: `unfill` writes every value of each group's images.
-        let mut dx = unsafe { uninit_vec::<T>(self.n * xdim) };
-        let out = SendPtr(dx.as_mut_ptr());
         let fns = kern.poly().0;
-        // As in `forward`: filled before read, every 4 x 4 block written before `unfill`.
-        with_buffers([o * dd[0] * dd[1] * l, c * xd[0] * xd[1] * l + ulen], |dp, rest| {
-            let (xp, u) = rest.split_at_mut(c * xd[0] * xd[1] * l);
-            self.pack_into(w, false, u);
+        // The source's channels, plane, padded dims, tile step and transform; the output's
+        // channels, plane, buffer dims, offset, tile step and transform.
+        let (tiles, (ich, isize, id, istep, itf), (och, osize, od, lo, ostep, otf)) = if forward {
+            let t = self.tiles;
+            (t, (c, self.size, self.x_dims(), 4, fns.phases), (o, self.out, t.map(|t| 2 * t), 0, 2, fns.block))
+        } else {
+            let t = self.phase_tiles();
+            (t, (o, self.out, Self::dy_dims(t), 2, fns.tile), (c, self.size, t.map(|t| 4 * t), 1, 4, fns.interleave))
+        };
+        let (rows, red) = if forward { (o, 4 * c) } else { (4 * c, o) };
+        let (ulen, panel) = self.pack_len(forward);
+        let (sdim, ddim) = (ich * isize[0] * isize[1], och * osize[0] * osize[1]);
+        let (slen, dlen) = (ich * id[0] * id[1] * l, och * od[0] * od[1] * l);
+        assert!(src.len() == self.n * sdim && w.len() == o * c * 16);
+        // SAFETY: `unfill` writes every value of each group's images.
+        let mut y = unsafe { uninit_vec::<T>(self.n * ddim) };
+        let out = SendPtr(y.as_mut_ptr());
+        // `fill` writes every value of the source buffer before the jobs read it, and the jobs
+        // every block of the output buffer before `unfill` reads it. The transformed kernel
+        // shares the thread's scratch with the group buffers.
+        with_buffers([slen, dlen + ulen], |sp, rest| {
+            let (dp, u) = rest.split_at_mut(dlen);
+            self.pack_into(w, forward, u);
             let u = &*u;
-            for (gi, dg) in dy.chunks(l * ydim).enumerate() {
-                let imgs = dg.len() / ydim;
-                self.fill(dg, (imgs, ydim), (o, self.out), dd, dp);
-                let (ds, xs) = (SendPtr(dp.as_mut_ptr()), SendPtr(xp.as_mut_ptr()));
-                self.jobs(kern, tiles, (rows, o), u, panel, |p, [ty, tx]| {
-                    // The tile's rows 2 ty - 1 .. 2 ty + 1 of dy are padded rows 2 ty ..; its block
-                    // of the input gradient, rows 4 ty - 1 .. 4 ty + 2, is at padded row 4 ty.
-                    let src = (2 * ty * dd[1] + 2 * tx) * l;
-                    let dst = (4 * ty * xd[1] + 4 * tx) * l;
+            for (gi, sg) in src.chunks(l * sdim).enumerate() {
+                let imgs = sg.len() / sdim;
+                self.fill(sg, (imgs, sdim), (ich, isize), id, sp);
+                let (ss, ds) = (SendPtr(sp.as_mut_ptr()), SendPtr(dp.as_mut_ptr()));
+                self.jobs(kern, tiles, (rows, red), u, panel, |p, [ty, tx]| {
+                    let at_src = (istep * ty * id[1] + istep * tx) * l;
+                    let at_dst = (ostep * ty * od[1] + ostep * tx) * l;
                     (
                         Io {
-                            src: ds.get().wrapping_add(src),
-                            cs: dd[0] * dd[1] * l,
-                            row: dd[1] * l,
-                            ch: o,
+                            src: ss.get().wrapping_add(at_src),
+                            cs: id[0] * id[1] * l,
+                            row: id[1] * l,
+                            ch: ich,
                             dst: p.0,
                             dcs: p.1,
                             drow: p.2,
                         },
-                        fns.tile,
+                        itf,
                         Io {
                             src: p.3,
                             cs: p.4,
                             row: p.5,
-                            ch: c,
-                            dst: xs.get().wrapping_add(dst),
-                            dcs: xd[0] * xd[1] * l,
-                            drow: xd[1] * l,
+                            ch: och,
+                            dst: ds.get().wrapping_add(at_dst),
+                            dcs: od[0] * od[1] * l,
+                            drow: od[1] * l,
                         },
-                        fns.interleave,
+                        otf,
                     )
                 });
-                // SAFETY: the group's images lie inside `dx`.
-                self.unfill(xp, xd, 1, (c, self.size), SendPtr(unsafe { out.get().add(gi * l * xdim) }), (imgs, xdim));
+                // SAFETY: the group's images lie inside `y`.
+                self.unfill(dp, od, lo, (och, osize), SendPtr(unsafe { out.get().add(gi * l * ddim) }), (imgs, ddim));
             }
         });
-        dx
+        y
     }
 
     /// The jobs of one group: runs of [`Poly::job_positions`] tile positions, each transforming
