@@ -833,11 +833,11 @@ pub(super) fn grad_w_gemm<T: Elem>(g: &ConvGeom, x: &[T], dy: &[T]) -> Vec<T> {
 /// The input gradient: polyphase Winograd for 2-D 4 x 4 stride-2 layers ([`Poly`]), Winograd for
 /// the 3 x 3 (x 3) stride-1 layers it takes, else see [`forward_kernel`].
 fn grad_x<T: Elem>(g: &ConvGeom, w: &[T], dy: &[T]) -> Vec<T> {
-    // With stride 1 the input gradient is the convolution of the output gradient, padded by
-    // `dil * (k - 1) - pad`, with the kernel flipped and its channel axes swapped.
     if let Some((kern, poly)) = poly_plan::<T>(g) {
         return poly.input_gradient(&kern, w, dy);
     }
+    // With stride 1 the input gradient is the convolution of the output gradient, padded by
+    // `dil * (k - 1) - pad`, with the kernel flipped and its channel axes swapped.
     if let Some((kern, plan)) = WinoPlan::input_gradient::<T>(g) {
         return plan.run(&kern, g.n, dy, &plan.weights(w, true));
     }

@@ -726,7 +726,9 @@ impl Poly {
         let bw = mv * vkern.lanes();
         let tasks = rayon::current_num_threads().min(c / MIN_CHANNELS).max(1);
         let cpt = c.div_ceil(tasks);
-        let per_job = self.job_positions(o, 4 * cpt);
+        // Jobs of the same tiles whatever the task count: each job's sums are added to the
+        // totals as one (the tile sums over a job's tiles in its registers first).
+        let per_job = self.job_positions(o, 4 * c);
         let rs = per_job * l;
         let (pv, pm) = (4 * cpt * rs + PLANE_SKEW, o * rs + PLANE_SKEW);
         let (xd, dd) = (self.x_dims(), Self::dy_dims(self.tiles));
@@ -798,7 +800,9 @@ impl Poly {
                                     let out = &mut sum[(xi * blocks + ob) * k * bw..][..k * bw];
                                     for k0 in (0..k).step_by(kt) {
                                         let rows = kt.min(k - k0);
-                                        // A short last run repeats its last row into a buffer.
+                                        // A short last run repeats its last row and runs on a
+                                        // copy of its sums, to which the tile adds its register
+                                        // sums as it does for a full run.
                                         let mut xs = [std::ptr::null::<T>(); 16];
                                         for (r, x) in xs[..kt].iter_mut().enumerate() {
                                             *x = v[xi * pv + (k0 + r.min(rows - 1)) * rs..].as_ptr();
@@ -806,7 +810,7 @@ impl Poly {
                                         let dst = if rows == kt {
                                             out[k0 * bw..].as_mut_ptr()
                                         } else {
-                                            tmp.fill(T::default());
+                                            tmp[..rows * bw].copy_from_slice(&out[k0 * bw..][..rows * bw]);
                                             tmp.as_mut_ptr()
                                         };
                                         // SAFETY: `dt` holds `len` rows of `o` values (this block's
@@ -814,10 +818,7 @@ impl Poly {
                                         // `kt * bw` values; the CPU runs `vkern`'s builds.
                                         unsafe { gtile(dt[ob * bw..].as_ptr(), o, &xs[..kt], &bases[..len], dst) };
                                         if rows < kt {
-                                            out[k0 * bw..][..rows * bw]
-                                                .iter_mut()
-                                                .zip(&tmp[..rows * bw])
-                                                .for_each(|(d, &v)| *d += v);
+                                            out[k0 * bw..][..rows * bw].copy_from_slice(&tmp[..rows * bw]);
                                         }
                                     }
                                 }
@@ -963,6 +964,30 @@ mod tests {
                     None => assert!(o % vk.lanes() != 0, "weight gradient declined {case:?}"),
                 }
             }
+        }
+    }
+
+    /// The weight gradient is the same, bit for bit, on 1, 2 and 3 threads (tasks of different
+    /// channel runs, whose last runs of the weight-gradient tile fall at other rows).
+    #[test]
+    fn polyphase_weight_gradient_does_not_depend_on_threads() {
+        let (Some(kern), Some(vk)) = (f32::kernels().into_iter().next(), f32::vec_kernels().into_iter().next()) else {
+            return;
+        };
+        let lanes = kern.poly().1;
+        let g = geometry(&[2 * lanes, 40, 14, 14], &[32, 40, 4, 4], &[1, 1], &[2, 2], &[1, 1]).unwrap();
+        let x: Vec<f32> = values(g.n * g.c * 196, 0.37);
+        let dy: Vec<f32> = values(g.n * g.o * 49, 0.53);
+        let poly = Poly::new(&kern, &g).unwrap();
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| poly.weight_gradient((&kern, &vk), &x, &dy)).expect("the weight gradient")
+        };
+        let one = on(1);
+        for threads in [2, 3] {
+            let other = on(threads);
+            let differ = one.iter().zip(&other).filter(|(a, b)| a.to_bits() != b.to_bits()).count();
+            assert_eq!(differ, 0, "{differ} of {} values differ on {threads} threads", one.len());
         }
     }
 
