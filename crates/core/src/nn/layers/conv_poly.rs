@@ -422,7 +422,7 @@ impl Poly {
             && g.o >= MIN_CHANNELS;
         let (mr, nb) = kern.regular_tile();
         let lanes = kern.poly().1;
-        if !shape || 4 * g.n < 3 * g.n.next_multiple_of(lanes) || nb != 2 * lanes {
+        if !shape || 4 * g.n < 3 * g.n.next_multiple_of(lanes) || nb != 2 * lanes || mr > MAX_MR {
             return None;
         }
         let out = [g.out[1], g.out[2]];
@@ -710,10 +710,10 @@ impl Poly {
     /// or `None` where no weight-gradient tile of `vkern` fits the output channels.
     ///
     /// Tasks own runs of input channels: each transforms its channels' tiles and every output
-    /// channel's `A dy A^T` (the cheaper transform, 4 loads per point pair against 36), and adds
-    /// `V[xi] (4 c x tiles) * (A dy A^T)[xi]^T` into its own sums on the channel-vectorised
-    /// weight-gradient tile, which accumulates in place. Every sum runs over the tiles in one
-    /// order, whatever the thread count.
+    /// channel's `A dy A^T` (the cheaper transform: 4 loads per tile and channel against 36), and
+    /// adds `V[xi] (4 c x tiles) * (A dy A^T)[xi]^T` into its own sums on the channel-vectorised
+    /// weight-gradient tile, which accumulates in place. The jobs cut the tiles the same way
+    /// whatever the task count, so the result does not depend on the thread count.
     pub(crate) fn weight_gradient<T: Elem>(
         &self,
         (kern, vkern): (&Kernel<T>, &VecKernel<T>),
