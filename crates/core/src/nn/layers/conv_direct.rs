@@ -769,6 +769,30 @@ pub(crate) mod tests {
         a.iter().zip(b).map(|(&x, &y)| (x.into() - y.into()).abs()).fold(0.0, f64::max)
     }
 
+    /// Runs `f32_check` on every f32 build this CPU has, on 1 and on 3 threads, and `f64_check`
+    /// on every f64 build.
+    pub(crate) fn on_every_build(f32_check: impl Fn(Kernel<f32>) + Sync, f64_check: impl Fn(Kernel<f64>)) {
+        for kern in f32::kernels() {
+            for threads in [1, 3] {
+                rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| f32_check(kern));
+            }
+        }
+        for kern in f64::kernels() {
+            f64_check(kern);
+        }
+    }
+
+    /// The shortest of `calls` timed calls of `f`, in seconds.
+    pub(crate) fn best_of(calls: usize, f: &dyn Fn()) -> f64 {
+        (0..calls)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    }
+
     /// The padded copy against its definition, into a buffer of NaNs (a reused buffer holds the
     /// last image): every value written, zero outside the image. Short rows (zeros by the loop)
     /// and long ones (by `fill`), padding in front and behind on each axis, 2-D and 3-D.
@@ -889,14 +913,7 @@ pub(crate) mod tests {
 
     #[test]
     fn direct_matches_im2col_gemm_every_build() {
-        for kern in f32::kernels() {
-            for threads in [1, 3] {
-                rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| check(kern, 1e-4));
-            }
-        }
-        for kern in f64::kernels() {
-            check(kern, 1e-12);
-        }
+        on_every_build(|k| check(k, 1e-4), |k| check(k, 1e-12));
     }
 
     unsafe fn noop<T>(_: *const T, _: &[usize], _: *const T, _: *mut T, _: usize, _: usize) {}

@@ -863,7 +863,7 @@ impl Poly {
 #[cfg(test)]
 mod tests {
     use super::super::conv_direct::Kernels;
-    use super::super::conv_direct::tests::{max_diff, values};
+    use super::super::conv_direct::tests::{best_of, max_diff, on_every_build, values};
     use super::super::conv_gemm::{conv_fwd_gemm, geometry, grad_w_gemm, grad_x_gemm};
     use super::super::conv_vec::VecKernels;
     use super::*;
@@ -993,14 +993,7 @@ mod tests {
 
     #[test]
     fn polyphase_matches_im2col_gemm_every_build() {
-        for kern in f32::kernels() {
-            for threads in [1, 3] {
-                rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| check(&kern, 1e-4));
-            }
-        }
-        for kern in f64::kernels() {
-            check(&kern, 1e-12);
-        }
+        on_every_build(|k| check(&k, 1e-4), |k| check(&k, 1e-12));
     }
 
     /// Times the DCGAN layer (64 -> 128 channels on 14 x 14, batch 64) on this path and on the
@@ -1018,15 +1011,7 @@ mod tests {
         let w: Vec<f32> = values(g.o * g.kdim(), 0.91);
         let dy: Vec<f32> = values(g.n * g.o * 49, 0.53);
         let poly = Poly::new(&kern, &g).unwrap();
-        let best = |f: &dyn Fn()| {
-            (0..10)
-                .map(|_| {
-                    let t = std::time::Instant::now();
-                    f();
-                    t.elapsed().as_secs_f64() * 1e3
-                })
-                .fold(f64::MAX, f64::min)
-        };
+        let best = |f: &dyn Fn()| best_of(10, f) * 1e3;
         if let Ok(only) = std::env::var("POLY_ONLY") {
             for _ in 0..200 {
                 match only.as_str() {

@@ -745,7 +745,7 @@ pub(crate) fn grad_w<T: Elem>(kern: &VecKernel<T>, g: &ConvGeom, x: &[T], dy: &[
 
 #[cfg(test)]
 mod tests {
-    use super::super::conv_direct::tests::{max_diff, values};
+    use super::super::conv_direct::tests::{best_of, max_diff, values};
     use super::super::conv_gemm::{conv_fwd_gemm, geometry, grad_w_gemm, grad_x_gemm};
     use super::*;
 
@@ -883,15 +883,7 @@ mod tests {
         let x: Vec<f32> = values(g.n * g.c * 196, 0.37);
         let w: Vec<f32> = values(g.o * g.kdim(), 0.91);
         let dy: Vec<f32> = values(g.n * g.o * 49, 0.53);
-        let best = |f: &dyn Fn()| {
-            (0..10)
-                .map(|_| {
-                    let t = std::time::Instant::now();
-                    f();
-                    t.elapsed().as_secs_f64() * 1e3
-                })
-                .fold(f64::MAX, f64::min)
-        };
+        let best = |f: &dyn Fn()| best_of(10, f) * 1e3;
         let fwd = best(&|| drop(conv_fwd(&kern, &g, &x, &w)));
         let gx = best(&|| drop(grad_x(&kern, &g, &w, &dy)));
         let gw = best(&|| drop(grad_w(&kern, &g, &x, &dy)));

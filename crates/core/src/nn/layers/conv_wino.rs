@@ -986,7 +986,7 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::super::conv_direct::Kernels;
-    use super::super::conv_direct::tests::{max_diff, values};
+    use super::super::conv_direct::tests::{best_of, max_diff, on_every_build, values};
     use super::super::conv_gemm::{conv_fwd_gemm, geometry, grad_w_gemm, grad_x_gemm};
     use super::super::conv_vec::VecKernels;
     use super::*;
@@ -1143,14 +1143,7 @@ mod tests {
 
     #[test]
     fn winograd_matches_im2col_gemm_every_build() {
-        for kern in f32::kernels() {
-            for threads in [1, 3] {
-                rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| check(&kern, 1e-4));
-            }
-        }
-        for kern in f64::kernels() {
-            check(&kern, 1e-12);
-        }
+        on_every_build(|k| check(&k, 1e-4), |k| check(&k, 1e-12));
     }
 
     /// Winograd is declined for thin layers, partly empty register tiles, wide padding, and
@@ -1209,15 +1202,7 @@ mod tests {
     fn wino_timing() {
         use super::super::conv_direct::Plan as DirectPlan;
         use super::super::conv_gemm::conv_fwd_direct;
-        let best = |f: &dyn Fn()| {
-            (0..15)
-                .map(|_| {
-                    let t = std::time::Instant::now();
-                    f();
-                    t.elapsed().as_secs_f64()
-                })
-                .fold(f64::MAX, f64::min)
-        };
+        let best = |f: &dyn Fn()| best_of(15, f);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         for (build, kern) in f32::kernels().into_iter().enumerate() {
             // (n, c, o, [d, h, w]; depth 0 in 2-D): U-Net 2-D levels and transitions at batch 4,
